@@ -13,6 +13,7 @@ __all__ = [
     "DefinitionError",
     "EpisodeClosedError",
     "EpisodeError",
+    "InvalidOptionsError",
     "NoDefaultEpisodeError",
     "OpenEnvError",
     "SandboxError",
@@ -36,6 +37,10 @@ class UnknownEnvironmentError(OpenEnvError):
 
 class ActionError(OpenEnvError):
     """An action cannot be carried out as given: unknown tool, bad arguments, no code hook."""
+
+
+class InvalidOptionsError(OpenEnvError):
+    """The `reset` options do not match what the environment accepts."""
 
 
 class EpisodeError(OpenEnvError):

@@ -1,0 +1,219 @@
+"""The Environment base class: Gymnasium's lifecycle with typed inner tools.
+
+Subclasses declare inner tools with `@tool`, build the first observation in
+`on_reset`, and give rewards and endings from inside their tools with `add_reward`
+and `end_episode`. `step` is the one dispatch path for every action.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections import deque
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ValidationError
+
+from openenv_mcp.environment.records import StepRecord
+from openenv_mcp.environment.tools import InnerTool, build_tool, is_tool
+from openenv_mcp.errors import ActionError, DefinitionError, InvalidOptionsError
+from openenv_mcp.spec import CodeAction, ResetResult, State, StepResult, ToolCallAction, ToolDefinition
+
+__all__ = ["Environment"]
+
+
+class Environment:
+    """Base of every environment. One instance is one episode at a time."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    options_model: ClassVar[type[BaseModel] | None] = None
+    """A pydantic model for `reset` options; None accepts no options."""
+    invalid_action_penalty: ClassVar[float] = 0.0
+    history_limit: ClassVar[int] = 1000
+    inner_tools: ClassVar[dict[str, InnerTool]] = {}
+
+    def __init_subclass__(cls, *, abstract: bool = False, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        tools: dict[str, InnerTool] = {}
+        for klass in reversed(cls.__mro__):
+            for attr, value in vars(klass).items():
+                if is_tool(value):
+                    built = build_tool(value)
+                    tools.pop(attr, None)
+                    tools[built.name] = built
+        cls.inner_tools = tools
+        if not abstract and not cls.name:
+            raise DefinitionError(f"environment class {cls.__qualname__} must set a `name`")
+
+    def __init__(self) -> None:
+        self.episode_id: str = ""
+        self.rng: random.Random = random.Random()
+        self.seed: int | None = None
+        self.step_count = 0
+        self.total_reward = 0.0
+        self.terminated = False
+        self.truncated = False
+        self.max_steps: int | None = None
+        self.history: deque[StepRecord] = deque(maxlen=self.history_limit)
+        self._seeded = False
+        self._step_reward = 0.0
+        self._step_info: dict[str, Any] = {}
+
+    # -- what subclasses write -------------------------------------------------------
+
+    async def on_reset(self, options: Any) -> Any:
+        """Start a new episode from `self.rng` and the parsed options; return the first observation."""
+        return None
+
+    async def run_code(self, code: str) -> Any:
+        """Run a CodeAction; environments that accept code override this."""
+        raise ActionError(
+            f"environment {self.name!r} does not accept code actions; "
+            f"send a tool_call action with one of: {', '.join(self.inner_tools) or '(none)'}"
+        )
+
+    async def on_close(self) -> None:
+        """Free what the episode holds (sandboxes, child processes)."""
+
+    def state_extra(self) -> dict[str, Any]:
+        """Environment-specific fields for `state()`."""
+        return {}
+
+    # -- what tools call -------------------------------------------------------------
+
+    def add_reward(self, value: float) -> None:
+        """Add to this step's reward."""
+        self._step_reward += value
+
+    def end_episode(self, *, truncated: bool = False, reason: str | None = None) -> None:
+        """End the episode after this step: terminated, or truncated when `truncated`."""
+        if truncated:
+            self.truncated = True
+        else:
+            self.terminated = True
+        if reason:
+            self._step_info["end_reason"] = reason
+
+    @property
+    def step_info(self) -> dict[str, Any]:
+        """Extra info for this step's result."""
+        return self._step_info
+
+    # -- the lifecycle -----------------------------------------------------------------
+
+    @classmethod
+    def actions(cls) -> list[ToolDefinition]:
+        """The inner tools' definitions."""
+        return [t.definition for t in cls.inner_tools.values()]
+
+    @classmethod
+    def options_schema(cls) -> dict[str, Any]:
+        """JSON Schema of `reset` options."""
+        if cls.options_model is None:
+            return {"type": "object", "properties": {}, "additionalProperties": False}
+        schema = cls.options_model.model_json_schema()
+        schema.pop("title", None)
+        return schema
+
+    async def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> ResetResult:
+        """Start a new episode. The same seed and options give the same episode."""
+        parsed = self._parse_options(options or {})
+        if seed is not None:
+            self.rng, self.seed, self._seeded = random.Random(seed), seed, True
+        elif not self._seeded:
+            self.seed = secrets.randbits(63)
+            self.rng, self._seeded = random.Random(self.seed), True
+        self.step_count, self.total_reward = 0, 0.0
+        self.terminated = self.truncated = False
+        self.history.clear()
+        self._step_info = {}
+        observation = await self.on_reset(parsed)
+        info, self._step_info = self._step_info, {}
+        return ResetResult(observation=observation, info=info)
+
+    async def step(self, action: ToolCallAction | CodeAction) -> StepResult:
+        """Carry out one action; a bad action is an error observation, not an exception."""
+        if self.terminated or self.truncated:
+            how = "terminated" if self.terminated else "truncated"
+            return self._error_result(f"the episode has ended ({how} after {self.step_count} steps); call reset")
+        self._step_reward, self._step_info = 0.0, {}
+        try:
+            observation = await self._dispatch(action)
+            error = None
+        except ActionError as exc:
+            observation, error = f"Error: {exc}", str(exc)
+            self._step_reward = self.invalid_action_penalty
+        return self._finish_step(action, observation, error)
+
+    def state(self) -> State:
+        """Where the episode stands."""
+        return State(
+            episode_id=self.episode_id,
+            environment=self.name,
+            step_count=self.step_count,
+            total_reward=self.total_reward,
+            terminated=self.terminated,
+            truncated=self.truncated,
+            seed=self.seed,
+            extra=self.state_extra(),
+        )
+
+    async def close(self) -> None:
+        """End the episode and free what it holds."""
+        await self.on_close()
+
+    # -- internals -------------------------------------------------------------------
+
+    async def call_tool(self, action: ToolCallAction) -> Any:
+        """Run one inner tool; raises `ActionError` for an unknown tool or bad arguments."""
+        spec = self.inner_tools.get(action.tool_name)
+        if spec is None:
+            known = ", ".join(self.inner_tools) or "(none)"
+            raise ActionError(f"unknown tool {action.tool_name!r}; this environment's tools are: {known}")
+        kwargs = spec.parse(action.parameters)
+        method = getattr(self, spec.method_name)
+        result = method(**kwargs)
+        return await result if spec.is_async else result
+
+    async def _dispatch(self, action: ToolCallAction | CodeAction) -> Any:
+        if isinstance(action, CodeAction):
+            return await self.run_code(action.code)
+        return await self.call_tool(action)
+
+    def _finish_step(self, action: ToolCallAction | CodeAction, observation: Any, error: str | None) -> StepResult:
+        self.step_count += 1
+        if self.max_steps is not None and self.step_count >= self.max_steps and not self.terminated:
+            self.truncated = True
+            self._step_info.setdefault("end_reason", f"step budget of {self.max_steps} reached")
+        reward = self._step_reward
+        self.total_reward += reward
+        info = dict(self._step_info)
+        if error is not None:
+            info["error"] = error
+        self.history.append(StepRecord.of(self.step_count, action, reward, self.terminated, self.truncated, error))
+        return StepResult(
+            observation=observation, reward=reward, terminated=self.terminated, truncated=self.truncated, info=info
+        )
+
+    def _error_result(self, message: str) -> StepResult:
+        return StepResult(
+            observation=f"Error: {message}",
+            terminated=self.terminated,
+            truncated=self.truncated,
+            info={"error": message},
+        )
+
+    def _parse_options(self, options: dict[str, Any]) -> Any:
+        model = self.options_model
+        if model is None:
+            if options:
+                raise InvalidOptionsError(f"environment {self.name!r} takes no reset options; got {sorted(options)}")
+            return None
+        try:
+            return model.model_validate(options)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg']}" for e in exc.errors())
+            raise InvalidOptionsError(f"invalid reset options for {self.name!r}: {problems}") from exc
+
+

@@ -1,0 +1,185 @@
+"""Inner tools: the `@tool` decorator and the definitions built from typed methods.
+
+A tool is a method of an `Environment`. Its signature gives the input schema (pydantic
+builds it), its return annotation the output schema, its docstring the description.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, get_type_hints
+
+import jsonschema
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
+
+from openenv_mcp.errors import ActionError, DefinitionError
+from openenv_mcp.spec import ToolAnnotationsSpec, ToolDefinition
+
+__all__ = ["RESERVED_NAMES", "InnerTool", "tool"]
+
+RESERVED_NAMES = frozenset({"reset", "step", "state", "close"})
+_MARK = "__openenv_tool__"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class _Mark:
+    name: str | None
+    annotations: ToolAnnotationsSpec
+
+
+def tool(
+    fn: F | None = None,
+    *,
+    name: str | None = None,
+    title: str | None = None,
+    read_only: bool | None = None,
+    destructive: bool | None = None,
+    idempotent: bool | None = None,
+    open_world: bool | None = False,
+) -> Any:
+    """Declare an environment method as an inner tool (usable bare or with arguments)."""
+    spec = ToolAnnotationsSpec(
+        title=title, read_only=read_only, destructive=destructive, idempotent=idempotent, open_world=open_world
+    )
+
+    def mark(func: F) -> F:
+        setattr(func, _MARK, _Mark(name=name, annotations=spec))
+        return func
+
+    return mark(fn) if fn is not None else mark
+
+
+def is_tool(obj: object) -> bool:
+    """Whether `obj` was marked with `@tool`."""
+    return isinstance(getattr(obj, _MARK, None), _Mark)
+
+
+@dataclass(frozen=True)
+class InnerTool:
+    """A declared inner tool: its definition, validators and the method behind it."""
+
+    definition: ToolDefinition
+    method_name: str
+    arguments_model: type[BaseModel]
+    validator: jsonschema.protocols.Validator
+    wraps_result: bool
+    is_async: bool
+
+    @property
+    def name(self) -> str:
+        return self.definition.name
+
+    def parse(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        """Check `parameters` against the input schema and return typed keyword arguments."""
+        problems = sorted(self.validator.iter_errors(parameters), key=lambda e: list(e.path))
+        if problems:
+            raise ActionError(_describe_problems(self.name, [_problem_text(p) for p in problems]))
+        try:
+            model = self.arguments_model.model_validate(parameters)
+        except ValidationError as exc:
+            raise ActionError(_describe_problems(self.name, [str(e["msg"]) for e in exc.errors()])) from exc
+        return {field: getattr(model, field) for field in type(model).model_fields}
+
+    def structure(self, value: Any) -> dict[str, Any] | None:
+        """The structured content for a tool's return value."""
+        if self.definition.output_schema is None:
+            return None
+        dumped = TypeAdapter(Any).dump_python(value, mode="json")
+        return {"result": dumped} if self.wraps_result else dumped
+
+
+def build_tool(method: Callable[..., Any]) -> InnerTool:
+    """Build an `InnerTool` from a method marked with `@tool`."""
+    mark: _Mark = getattr(method, _MARK)
+    name = mark.name or method.__name__
+    if name in RESERVED_NAMES:
+        raise DefinitionError(
+            f"inner tool {name!r} of {method.__qualname__} uses a reserved name: "
+            f"{', '.join(sorted(RESERVED_NAMES))} are the control tools; rename it"
+        )
+    doc = inspect.getdoc(method) or ""
+    model = _arguments_model(method, name, _arg_docs(doc))
+    schema = model.model_json_schema()
+    schema.pop("title", None)
+    output_schema, wraps = _output_schema(method)
+    definition = ToolDefinition(
+        name=name,
+        description=_summary(doc),
+        input_schema=schema,
+        output_schema=output_schema,
+        annotations=mark.annotations,
+    )
+    validator = jsonschema.Draft202012Validator(schema)
+    return InnerTool(definition, method.__name__, model, validator, wraps, inspect.iscoroutinefunction(method))
+
+
+def _arguments_model(method: Callable[..., Any], name: str, docs: dict[str, str]) -> type[BaseModel]:
+    hints = get_type_hints(method, include_extras=True)
+    fields: dict[str, Any] = {}
+    for param in list(inspect.signature(method).parameters.values())[1:]:
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise DefinitionError(f"inner tool {name!r}: *args and **kwargs are not allowed in tools")
+        if param.name not in hints:
+            raise DefinitionError(f"inner tool {name!r}: parameter {param.name!r} needs a type annotation")
+        default = ... if param.default is param.empty else param.default
+        fields[param.name] = (hints[param.name], _field(default, docs.get(param.name)))
+    config = ConfigDict(extra="forbid")
+    return create_model(f"{name}_arguments", __config__=config, **fields)
+
+
+def _field(default: Any, description: str | None) -> Any:
+    return Field(default=default, description=description)
+
+
+def _output_schema(method: Callable[..., Any]) -> tuple[dict[str, Any] | None, bool]:
+    returns = get_type_hints(method, include_extras=True).get("return", Any)
+    if returns is Any or returns is type(None):
+        return None, False
+    schema = TypeAdapter(returns).json_schema(mode="serialization")
+    if schema.get("type") == "object":
+        schema.pop("title", None)
+        return schema, False
+    return {"type": "object", "properties": {"result": schema}, "required": ["result"]}, True
+
+
+def _summary(doc: str) -> str:
+    """The docstring without its Args/Returns sections."""
+    kept: list[str] = []
+    for line in doc.splitlines():
+        if line.strip() in {"Args:", "Arguments:", "Returns:", "Raises:"}:
+            break
+        kept.append(line)
+    return "\n".join(kept).strip()
+
+
+def _arg_docs(doc: str) -> dict[str, str]:
+    """Parameter descriptions from a Google-style `Args:` section."""
+    docs: dict[str, str] = {}
+    inside = False
+    for line in doc.splitlines():
+        stripped = line.strip()
+        if stripped in {"Args:", "Arguments:"}:
+            inside = True
+        elif inside and stripped.endswith(":") and " " not in stripped:
+            break
+        elif inside and ":" in stripped:
+            key, _, text = stripped.partition(":")
+            docs[key.split(" ")[0]] = text.strip()
+    return docs
+
+
+def _problem_text(error: jsonschema.ValidationError) -> str:
+    where = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "additionalProperties":
+        return f"{error.message} (not a parameter of this tool)"
+    if error.validator == "type" and where:
+        return f"argument {where!r}: {json.dumps(error.instance)} is not of type {error.validator_value!r}"
+    return f"argument {where!r}: {error.message}" if where else error.message
+
+
+def _describe_problems(name: str, problems: list[str]) -> str:
+    return f"invalid arguments for tool {name!r}: " + "; ".join(problems)
