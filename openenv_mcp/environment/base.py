@@ -7,6 +7,7 @@ and `end_episode`. `step` is the one dispatch path for every action.
 
 from __future__ import annotations
 
+import logging
 import random
 import secrets
 from collections import deque
@@ -20,6 +21,8 @@ from openenv_mcp.errors import ActionError, DefinitionError, InvalidOptionsError
 from openenv_mcp.spec import CodeAction, ResetResult, State, StepResult, ToolCallAction, ToolDefinition
 
 __all__ = ["Environment"]
+
+logger = logging.getLogger(__name__)
 
 
 class Environment:
@@ -144,6 +147,10 @@ class Environment:
         except ActionError as exc:
             observation, error = f"Error: {exc}", str(exc)
             self._step_reward = self.invalid_action_penalty
+        except Exception as exc:
+            logger.exception("environment %r failed on %r", self.name, action)
+            error = f"the environment failed on this action: {type(exc).__name__}: {exc}"
+            observation, self._step_reward = f"Error: {error}", 0.0
         return self._finish_step(action, observation, error)
 
     def state(self) -> State:

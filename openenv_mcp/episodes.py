@@ -1,0 +1,171 @@
+"""The episode registry: server-minted handles, a capacity limit and an idle reaper.
+
+Every live episode is one `Environment` instance behind an unguessable id. Steps on one
+episode run one at a time (a lock per episode); different episodes run concurrently.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+
+from openenv_mcp.environment import Environment
+from openenv_mcp.errors import AtCapacityError, EpisodeClosedError, UnknownEpisodeError
+from openenv_mcp.spec import CodeAction, ResetResult, StepResult, ToolCallAction
+
+__all__ = ["Episode", "EpisodeRegistry", "RegistryLimits"]
+
+logger = logging.getLogger(__name__)
+_FORGOTTEN_IDS = 10_000
+
+
+@dataclass(frozen=True)
+class RegistryLimits:
+    """How many episodes may live at once, and how long an idle one is kept."""
+
+    capacity: int = 256
+    idle_ttl: float | None = 600.0
+    """Seconds without a call before an episode is closed; None keeps episodes forever."""
+
+
+@dataclass
+class Episode:
+    """A live episode: its handle, its environment and when it was last used."""
+
+    id: str
+    env: Environment
+    last_used: float = field(default_factory=time.monotonic)
+    lock: anyio.Lock = field(default_factory=anyio.Lock)
+
+    async def reset(self, seed: int | None, options: dict[str, Any] | None) -> ResetResult:
+        async with self.lock:
+            self.last_used = time.monotonic()
+            return await self.env.reset(seed=seed, options=options)
+
+    async def step(self, action: ToolCallAction | CodeAction) -> StepResult:
+        async with self.lock:
+            self.last_used = time.monotonic()
+            result = await self.env.step(action)
+            self.last_used = time.monotonic()
+            return result
+
+
+class EpisodeRegistry:
+    """Owns every episode of one environment class on one server."""
+
+    def __init__(self, factory: Callable[[], Environment], limits: RegistryLimits | None = None) -> None:
+        self._factory = factory
+        self.limits = limits or RegistryLimits()
+        self._episodes: dict[str, Episode] = {}
+        self._closed: OrderedDict[str, str] = OrderedDict()
+        self._reserved = 0
+        self.created_total = 0
+        self.closed_total = 0
+
+    @property
+    def live(self) -> int:
+        """How many episodes are open now."""
+        return len(self._episodes)
+
+    def ids(self) -> list[str]:
+        return list(self._episodes)
+
+    async def create(self, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Episode, ResetResult]:
+        """Open a new episode and reset it; at capacity, raise `AtCapacityError`."""
+        if len(self._episodes) + self._reserved >= self.limits.capacity:
+            raise AtCapacityError(self._capacity_message())
+        self._reserved += 1
+        try:
+            episode = Episode(id=secrets.token_urlsafe(18), env=self._factory())
+            episode.env.episode_id = episode.id
+            try:
+                first = await episode.reset(seed, options)
+            except BaseException:
+                with anyio.CancelScope(shield=True):
+                    await episode.env.close()
+                raise
+        finally:
+            self._reserved -= 1
+        self._episodes[episode.id] = episode
+        self.created_total += 1
+        return episode, first
+
+    def get(self, episode_id: str) -> Episode:
+        """The live episode with this id; a clear error when it is unknown, closed or expired."""
+        episode = self._episodes.get(episode_id)
+        if episode is not None:
+            return episode
+        why = self._closed.get(episode_id)
+        if why is not None:
+            raise EpisodeClosedError(f"episode {episode_id!r} was {why}; call reset to start a new episode")
+        raise UnknownEpisodeError(
+            f"unknown episode {episode_id!r}: no live episode has this id; call reset to start one"
+        )
+
+    async def close(self, episode_id: str, why: str = "closed") -> bool:
+        """Close an episode and free everything it holds; False when it was not live."""
+        episode = self._episodes.pop(episode_id, None)
+        if episode is None:
+            return False
+        self._remember_closed(episode_id, why)
+        self.closed_total += 1
+        with anyio.CancelScope(shield=True):
+            try:
+                await episode.env.close()
+            except Exception:
+                logger.exception("closing episode %s failed", episode_id)
+        return True
+
+    async def close_all(self, why: str = "closed when the server stopped") -> None:
+        for episode_id in list(self._episodes):
+            await self.close(episode_id, why)
+
+    async def reap(self, now: float | None = None) -> int:
+        """Close the episodes idle for longer than the TTL; return how many."""
+        ttl = self.limits.idle_ttl
+        if ttl is None:
+            return 0
+        now = time.monotonic() if now is None else now
+        stale = [e.id for e in self._episodes.values() if now - e.last_used > ttl and not e.lock.locked()]
+        for episode_id in stale:
+            await self.close(episode_id, f"closed after {ttl:g} s without a call (idle TTL)")
+        return len(stale)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[EpisodeRegistry]:
+        """Run the idle reaper in the background while the context is open."""
+        async with anyio.create_task_group() as tg:
+            if self.limits.idle_ttl is not None:
+                tg.start_soon(self._reap_forever)
+            try:
+                yield self
+            finally:
+                tg.cancel_scope.cancel()
+
+    async def _reap_forever(self) -> None:
+        ttl = self.limits.idle_ttl or 60.0
+        interval = min(max(ttl / 4, 0.05), 30.0)
+        while True:
+            await anyio.sleep(interval)
+            await self.reap()
+
+    def _remember_closed(self, episode_id: str, why: str) -> None:
+        self._closed[episode_id] = why
+        while len(self._closed) > _FORGOTTEN_IDS:
+            self._closed.popitem(last=False)
+
+    def _capacity_message(self) -> str:
+        ttl = self.limits.idle_ttl
+        expiry = f"idle episodes close after {ttl:g} s" if ttl is not None else "idle episodes are kept"
+        return (
+            f"at capacity: {self.live} of {self.limits.capacity} episodes are live; "
+            f"close one with the close tool, or wait ({expiry})"
+        )

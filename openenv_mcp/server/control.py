@@ -1,0 +1,125 @@
+"""The control tools `reset`, `step`, `state` and `close`: their schemas and roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from openenv_mcp.spec import Action, State, ToolAnnotationsSpec, ToolDefinition
+
+__all__ = ["META_ROLE", "META_STEP", "control_definitions"]
+
+META_ROLE = "openenv-mcp/role"
+"""`_meta` key on every tool: "control" or "inner"."""
+META_STEP = "openenv-mcp/step"
+"""`_meta` key on an inner tool's result: episode id, reward, ending, step count."""
+
+_EPISODE_ID = Field(
+    default=None,
+    description="The episode to act on, as returned by reset. "
+    "Optional on connections that have a default episode (stdio, sessions).",
+)
+
+
+class _StepArguments(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    episode_id: str | None = _EPISODE_ID
+    action: Action = Field(description='A tool call {"type": "tool_call", ...} or code {"type": "code", ...}.')
+
+
+class _EpisodeArguments(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    episode_id: str | None = _EPISODE_ID
+
+
+class _StepOutput(BaseModel):
+    episode_id: str
+    observation: Any = None
+    reward: float
+    terminated: bool
+    truncated: bool
+    step_count: int
+    info: dict[str, Any]
+    error: str | None = None
+
+
+class _ResetOutput(BaseModel):
+    episode_id: str
+    observation: Any = None
+    info: dict[str, Any]
+
+
+class _CloseOutput(BaseModel):
+    episode_id: str
+    closed: bool
+
+
+def _schema(model: type[BaseModel], mode: str = "validation") -> dict[str, Any]:
+    schema = model.model_json_schema(mode="serialization" if mode == "serialization" else "validation")
+    schema.pop("title", None)
+    return schema
+
+
+def reset_input_schema(options_schema: dict[str, Any]) -> dict[str, Any]:
+    """The reset tool's input schema, with the environment's options inlined."""
+    options = dict(options_schema)
+    defs = options.pop("$defs", None)
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "seed": {
+                "anyOf": [{"type": "integer"}, {"type": "null"}],
+                "default": None,
+                "description": "Seed for a reproducible episode (Gymnasium semantics).",
+            },
+            "options": {**options, "description": "Environment options for this episode."},
+            "episode_id": {
+                "anyOf": [{"type": "string"}, {"type": "null"}],
+                "default": None,
+                "description": "Reset this existing episode in place instead of opening a new one.",
+            },
+        },
+        "additionalProperties": False,
+    }
+    if defs:
+        schema["$defs"] = defs
+    return schema
+
+
+def control_definitions(env_name: str, options_schema: dict[str, Any]) -> list[ToolDefinition]:
+    """The four control tools of an environment server."""
+    return [
+        ToolDefinition(
+            name="reset",
+            description=f"Start a new {env_name} episode (or reset one in place) and return its "
+            "episode_id and first observation.",
+            input_schema=reset_input_schema(options_schema),
+            output_schema=_schema(_ResetOutput, "serialization"),
+            annotations=ToolAnnotationsSpec(title="Reset episode", destructive=False, open_world=False),
+        ),
+        ToolDefinition(
+            name="step",
+            description="Take one action in an episode: a tool call or a block of code. Returns the "
+            "observation, reward, terminated, truncated and info.",
+            input_schema=_schema(_StepArguments),
+            output_schema=_schema(_StepOutput, "serialization"),
+            annotations=ToolAnnotationsSpec(title="Step", destructive=False, open_world=False),
+        ),
+        ToolDefinition(
+            name="state",
+            description="Where an episode stands: step count, total reward, whether it ended.",
+            input_schema=_schema(_EpisodeArguments),
+            output_schema=_schema(State, "serialization"),
+            annotations=ToolAnnotationsSpec(title="Episode state", read_only=True, idempotent=True, open_world=False),
+        ),
+        ToolDefinition(
+            name="close",
+            description="Close an episode and free everything it holds.",
+            input_schema=_schema(_EpisodeArguments),
+            output_schema=_schema(_CloseOutput, "serialization"),
+            annotations=ToolAnnotationsSpec(
+                title="Close episode", destructive=True, idempotent=True, open_world=False
+            ),
+        ),
+    ]

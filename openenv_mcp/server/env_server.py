@@ -1,0 +1,184 @@
+"""One environment served as one MCP server: the tool list and the one dispatch path."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from enum import Enum
+from typing import Any
+
+import jsonschema
+from mcp.server import Server, ServerRequestContext
+from mcp.types import CallToolRequestParams, CallToolResult, ListToolsResult, PaginatedRequestParams, Tool
+
+from openenv_mcp.environment import Environment
+from openenv_mcp.episodes import Episode, EpisodeRegistry, RegistryLimits
+from openenv_mcp.errors import NoDefaultEpisodeError, OpenEnvError
+from openenv_mcp.server import handlers
+from openenv_mcp.server.control import META_ROLE, control_definitions
+from openenv_mcp.server.render import error_result
+from openenv_mcp.server.scope import ConnectionScope, connection_scope
+from openenv_mcp.spec import ToolDefinition
+
+__all__ = ["EnvServer", "Mode"]
+
+logger = logging.getLogger(__name__)
+
+_EPISODE_PROPERTY: dict[str, Any] = {
+    "anyOf": [{"type": "string"}, {"type": "null"}],
+    "default": None,
+    "description": "The episode to act in (from reset); optional where the connection has a default episode.",
+}
+
+
+class Mode(str, Enum):
+    """`training` shows control tools and reports rewards; `production` hosts inner tools only."""
+
+    TRAINING = "training"
+    PRODUCTION = "production"
+
+
+class EnvServer:
+    """Serves one environment class over MCP, with an episode registry behind it."""
+
+    def __init__(
+        self,
+        env_class: type[Environment],
+        *,
+        mode: Mode | str = Mode.TRAINING,
+        limits: RegistryLimits | None = None,
+        factory: Callable[[], Environment] | None = None,
+        process_scoped: bool = False,
+    ) -> None:
+        self.env_class = env_class
+        self.mode = Mode(mode)
+        self.registry = EpisodeRegistry(factory or env_class, limits)
+        self.process_scoped = process_scoped
+        """True on stdio: the whole process is one client's connection."""
+        self._process_scope = ConnectionScope()
+        self._users = 0
+        self.control = {d.name: d for d in control_definitions(env_class.name, env_class.options_schema())}
+        self.inner = {d.name: _with_episode_id(d) for d in env_class.actions()}
+        self._validators = {
+            name: jsonschema.Draft202012Validator(d.input_schema)
+            for name, d in {**self.control, **self.inner}.items()
+        }
+        self.tools = self._list()
+        self.server: Server[Any] = Server(
+            env_class.name,
+            version="0.1.0",
+            description=env_class.description or None,
+            instructions=self._instructions(),
+            lifespan=self._lifespan,
+            on_list_tools=self._on_list_tools,
+            on_call_tool=self._on_call_tool,
+        )
+
+    @property
+    def name(self) -> str:
+        return self.env_class.name
+
+    @property
+    def training(self) -> bool:
+        return self.mode is Mode.TRAINING
+
+    def _list(self) -> list[Tool]:
+        tools: list[Tool] = []
+        if self.training:
+            tools += [d.to_mcp({META_ROLE: "control"}) for d in self.control.values()]
+        tools += [d.to_mcp({META_ROLE: "inner"}) for d in self.inner.values()]
+        return tools
+
+    def _instructions(self) -> str:
+        text = self.env_class.description or f"The {self.name} environment."
+        if self.training:
+            text += " Call reset to start an episode; inner tools act in it and each call is a step."
+        return text
+
+    @asynccontextmanager
+    async def _lifespan(self, _server: Server[Any]) -> AsyncIterator[dict[str, Any]]:
+        self._users += 1
+        try:
+            async with self.registry.running():
+                yield {}
+        finally:
+            self._users -= 1
+            if self._users == 0:
+                await self.registry.close_all()
+
+    async def _on_list_tools(
+        self, ctx: ServerRequestContext[Any, Any], params: PaginatedRequestParams | None
+    ) -> ListToolsResult:
+        return ListToolsResult(tools=self.tools)
+
+    async def _on_call_tool(self, ctx: ServerRequestContext[Any, Any], params: CallToolRequestParams) -> CallToolResult:
+        name, arguments = params.name, dict(params.arguments or {})
+        try:
+            self._validate(name, arguments)
+            if name in self.inner:
+                return await handlers.inner_tool(self, ctx, name, arguments)
+            return await handlers.CONTROL[name](self, ctx, arguments)
+        except OpenEnvError as exc:
+            return error_result(f"Error: {exc}")
+
+    def _validate(self, name: str, arguments: dict[str, Any]) -> None:
+        validator = self._validators.get(name) if (self.training or name in self.inner) else None
+        if validator is None:
+            raise handlers.unknown_tool(self, name)
+        handlers.check_arguments(name, validator, arguments)
+
+    # -- episodes for a call -------------------------------------------------------------
+
+    def scope(self, ctx: ServerRequestContext[Any, Any]) -> ConnectionScope | None:
+        """The connection's scope, or None when the call is stateless."""
+        if self.process_scoped:
+            return self._process_scope
+        found = connection_scope(ctx)
+        if found is None:
+            return None
+        scope, connection = found
+        if not scope.registered:
+            scope.registered = True
+            connection.exit_stack.push_async_callback(self._close_scope, scope)
+        return scope
+
+    async def open_episode(
+        self, ctx: ServerRequestContext[Any, Any], seed: int | None, options: dict[str, Any] | None
+    ) -> tuple[Episode, Any]:
+        """Open an episode that belongs to this call's connection (if it has one)."""
+        scope = self.scope(ctx)
+        episode, first = await self.registry.create(seed, options)
+        if scope is not None:
+            scope.opened.add(episode.id)
+            scope.default = episode.id
+        return episode, first
+
+    async def episode_for(self, ctx: ServerRequestContext[Any, Any], episode_id: str | None) -> Episode:
+        """The named episode, or the connection's default one (opened on first use)."""
+        if episode_id is not None:
+            return self.registry.get(episode_id)
+        scope = self.scope(ctx)
+        if scope is None:
+            if not self.training:
+                episode, _ = await self.registry.create()
+                return episode
+            raise NoDefaultEpisodeError(
+                "this call is stateless (MCP 2026-07-28) and names no episode: "
+                "call reset first and pass the episode_id it returns"
+            )
+        if scope.default is not None and scope.default in self.registry.ids():
+            return self.registry.get(scope.default)
+        episode, _ = await self.open_episode(ctx, None, None)
+        return episode
+
+    async def _close_scope(self, scope: ConnectionScope) -> None:
+        for episode_id in list(scope.opened):
+            await self.registry.close(episode_id, "closed when its connection ended")
+        scope.opened.clear()
+
+
+def _with_episode_id(definition: ToolDefinition) -> ToolDefinition:
+    schema = dict(definition.input_schema)
+    schema["properties"] = {**schema.get("properties", {}), "episode_id": _EPISODE_PROPERTY}
+    return definition.model_copy(update={"input_schema": schema})

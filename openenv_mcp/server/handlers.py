@@ -1,0 +1,119 @@
+"""Handlers of the control tools and of every inner tool, all through `Episode.step`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import jsonschema
+from mcp.server import ServerRequestContext
+from mcp.types import CallToolResult
+from pydantic import ValidationError
+
+from openenv_mcp.errors import ActionError
+from openenv_mcp.server.control import META_STEP
+from openenv_mcp.server.render import error_result, jsonable, observation_text, structured_result, tool_result
+from openenv_mcp.spec import ACTION_ADAPTER, StepResult, ToolCallAction
+
+if TYPE_CHECKING:
+    from openenv_mcp.server.env_server import EnvServer
+
+__all__ = ["CONTROL", "check_arguments", "inner_tool", "unknown_tool"]
+
+Ctx = ServerRequestContext[Any, Any]
+
+
+def unknown_tool(server: EnvServer, name: str) -> ActionError:
+    known = ", ".join(t.name for t in server.tools)
+    return ActionError(f"unknown tool {name!r}; this server's tools are: {known}")
+
+
+def check_arguments(name: str, validator: jsonschema.protocols.Validator, arguments: dict[str, Any]) -> None:
+    """Validate arguments against a tool's input schema (the SDK does not)."""
+    problems: list[str] = []
+    for error in sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path)):
+        where = ".".join(str(p) for p in error.absolute_path)
+        problems.append(f"{where}: {error.message}" if where else error.message)
+    if problems:
+        raise ActionError(f"invalid arguments for tool {name!r}: " + "; ".join(problems))
+
+
+async def inner_tool(server: EnvServer, ctx: Ctx, name: str, arguments: dict[str, Any]) -> CallToolResult:
+    """An inner tool call: one step of its episode, rendered for the agent."""
+    episode = await server.episode_for(ctx, arguments.pop("episode_id", None))
+    result = await episode.step(ToolCallAction(tool_name=name, parameters=arguments))
+    meta = {META_STEP: _step_meta(server, episode.id, episode.env.step_count, result)}
+    text = observation_text(result.observation)
+    if result.error is not None:
+        return error_result(text, meta)
+    structured = episode.env.inner_tools[name].structure(result.observation)
+    return tool_result(text, structured, meta=meta)
+
+
+def _step_meta(server: EnvServer, episode_id: str, step_count: int, result: StepResult) -> dict[str, Any]:
+    meta: dict[str, Any] = {"episode_id": episode_id, "step_count": step_count}
+    if server.training:
+        meta.update(
+            reward=result.reward,
+            terminated=result.terminated,
+            truncated=result.truncated,
+            info=jsonable(result.info),
+        )
+    return meta
+
+
+async def reset(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallToolResult:
+    seed, options, episode_id = arguments.get("seed"), arguments.get("options"), arguments.get("episode_id")
+    if episode_id is not None:
+        episode = server.registry.get(episode_id)
+        first = await episode.reset(seed, options)
+    else:
+        episode, first = await server.open_episode(ctx, seed, options)
+    data = {"episode_id": episode.id, "observation": jsonable(first.observation), "info": jsonable(first.info)}
+    text = f"episode_id: {episode.id}\n\n{observation_text(first.observation)}"
+    return structured_result(data, text=text)
+
+
+async def step(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallToolResult:
+    try:
+        action = ACTION_ADAPTER.validate_python(arguments["action"])
+    except ValidationError as exc:
+        raise ActionError(f"invalid action: {_pydantic_problems(exc)}") from exc
+    episode = await server.episode_for(ctx, arguments.get("episode_id"))
+    result = await episode.step(action)
+    data: dict[str, Any] = {
+        "episode_id": episode.id,
+        "observation": jsonable(result.observation),
+        "reward": result.reward,
+        "terminated": result.terminated,
+        "truncated": result.truncated,
+        "step_count": episode.env.step_count,
+        "info": jsonable(result.info),
+        "error": result.error,
+    }
+    return structured_result(data, is_error=result.error is not None)
+
+
+async def state(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallToolResult:
+    episode = await server.episode_for(ctx, arguments.get("episode_id"))
+    data = jsonable(episode.env.state())
+    return structured_result(data, text=json.dumps(data, indent=2))
+
+
+async def close(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallToolResult:
+    episode = await server.episode_for(ctx, arguments.get("episode_id"))
+    await server.registry.close(episode.id)
+    return structured_result({"episode_id": episode.id, "closed": True}, text=f"closed episode {episode.id}")
+
+
+def _pydantic_problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'action'}: {e['msg']}" for e in exc.errors())
+
+
+CONTROL: dict[str, Callable[[EnvServer, Ctx, dict[str, Any]], Awaitable[CallToolResult]]] = {
+    "reset": reset,
+    "step": step,
+    "state": state,
+    "close": close,
+}

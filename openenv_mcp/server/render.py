@@ -1,0 +1,53 @@
+"""Rendering observations and step outcomes as MCP tool results."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mcp.types import CallToolResult, TextContent
+from pydantic import TypeAdapter
+
+__all__ = ["error_result", "jsonable", "observation_text", "structured_result", "tool_result"]
+
+_ANY: TypeAdapter[Any] = TypeAdapter(Any)
+
+
+def jsonable(value: Any) -> Any:
+    """`value` as plain JSON data (pydantic models and dataclasses included)."""
+    return _ANY.dump_python(value, mode="json")
+
+
+def observation_text(observation: Any) -> str:
+    """What the agent reads: strings as they are, objects with `to_text()` their way, the rest as JSON."""
+    if observation is None:
+        return ""
+    if isinstance(observation, str):
+        return observation
+    to_text = getattr(observation, "to_text", None)
+    if callable(to_text):
+        return str(to_text())
+    return json.dumps(jsonable(observation), indent=2, ensure_ascii=False)
+
+
+def error_result(message: str, meta: dict[str, Any] | None = None) -> CallToolResult:
+    """An `isError` result the model can read."""
+    return CallToolResult(content=[TextContent(type="text", text=message)], is_error=True, _meta=meta)
+
+
+def structured_result(
+    data: dict[str, Any], *, text: str | None = None, is_error: bool = False, meta: dict[str, Any] | None = None
+) -> CallToolResult:
+    """A result with structured content; the text defaults to the JSON of the data."""
+    body = text if text is not None else json.dumps(data, ensure_ascii=False)
+    return CallToolResult(
+        content=[TextContent(type="text", text=body)],
+        structured_content=data,
+        is_error=is_error,
+        _meta=meta,
+    )
+
+
+def tool_result(text: str, structured: dict[str, Any] | None, *, meta: dict[str, Any] | None = None) -> CallToolResult:
+    """A successful inner tool result: the agent's text, and structured content when the tool has a schema."""
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured, _meta=meta)
