@@ -1,0 +1,92 @@
+"""The `openenv-mcp` command: list, serve and claude-config."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+import anyio
+
+from openenv_mcp import discovery
+from openenv_mcp.episodes import RegistryLimits
+from openenv_mcp.errors import OpenEnvError
+from openenv_mcp.server import EnvServer, Mode
+from openenv_mcp.transports import serve_http, serve_stdio
+
+__all__ = ["main"]
+
+logger = logging.getLogger("openenv_mcp")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="openenv-mcp", description="MCP-first environments for agentic RL.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="list the installed environments")
+    serve = commands.add_parser("serve", help="serve environments over stdio or Streamable HTTP")
+    serve.add_argument("envs", nargs="*", metavar="ENV", help="environments to serve (HTTP: default all)")
+    serve.add_argument("--transport", choices=["stdio", "http"], default="http")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--mode", choices=[m.value for m in Mode], default=Mode.TRAINING.value)
+    serve.add_argument("--capacity", type=int, default=256, help="live episodes per environment")
+    serve.add_argument("--idle-ttl", type=float, default=600.0, help="seconds before an idle episode closes; 0: never")
+    serve.add_argument("--allowed-host", action="append", default=[], help="Host header to accept (HTTP)")
+    config = commands.add_parser("claude-config", help="print a claude_desktop_config.json entry")
+    config.add_argument("env", metavar="ENV")
+    config.add_argument("--mode", choices=[m.value for m in Mode], default=Mode.TRAINING.value)
+    return parser
+
+
+def _list() -> int:
+    for name in discovery.available():
+        env_class = discovery.load(name)
+        tools = ", ".join(d.name for d in env_class.actions())
+        print(f"{name:16} {env_class.description}\n{'':16} tools: {tools}")
+    return 0
+
+
+def _servers(args: argparse.Namespace) -> list[EnvServer]:
+    names: list[str] = list(args.envs) or discovery.available()
+    if args.transport == "stdio" and len(names) != 1:
+        raise OpenEnvError(f"stdio serves exactly one environment; got {len(names)}: name one ENV")
+    limits = RegistryLimits(capacity=args.capacity, idle_ttl=args.idle_ttl or None)
+    return [EnvServer(discovery.load(name), mode=args.mode, limits=limits) for name in names]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    servers = _servers(args)
+    if args.transport == "stdio":
+        logger.info("serving %s over stdio (%s mode)", servers[0].name, args.mode)
+        anyio.run(serve_stdio, servers[0])
+        return 0
+    for server in servers:
+        logger.info("serving %s at http://%s:%d/envs/%s/mcp", server.name, args.host, args.port, server.name)
+    anyio.run(lambda: serve_http(servers, host=args.host, port=args.port, allowed_hosts=args.allowed_host))
+    return 0
+
+
+def claude_config(env: str, mode: str = Mode.TRAINING.value) -> dict[str, object]:
+    """A `claude_desktop_config.json` document that starts `env` over stdio with this interpreter."""
+    discovery.load(env)
+    serve_args = ["-m", "openenv_mcp", "serve", env, "--transport", "stdio", "--mode", mode]
+    return {"mcpServers": {f"openenv-{env}": {"command": sys.executable, "args": serve_args}}}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        if args.command == "list":
+            return _list()
+        if args.command == "claude-config":
+            print(json.dumps(claude_config(args.env, args.mode), indent=2))
+            return 0
+        return _serve(args)
+    except OpenEnvError as exc:
+        print(f"openenv-mcp: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,75 @@
+"""Streamable HTTP: one Starlette app mounting every environment at /envs/<name>/mcp."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import uvicorn
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Mount, Route
+
+from openenv_mcp.server import EnvServer
+
+__all__ = ["build_app", "serve_http"]
+
+
+def _catalogue_entry(env_server: EnvServer) -> dict[str, Any]:
+    return {
+        "name": env_server.name,
+        "description": env_server.env_class.description,
+        "mode": env_server.mode.value,
+        "url": f"/envs/{env_server.name}/mcp",
+        "tools": [tool.name for tool in env_server.tools],
+        "live_episodes": env_server.registry.live,
+        "capacity": env_server.registry.limits.capacity,
+    }
+
+
+def build_app(env_servers: Sequence[EnvServer], *, allowed_hosts: Sequence[str] = ()) -> Starlette:
+    """A Starlette app serving each environment's MCP endpoint, /healthz and the /envs catalogue."""
+    security = _security(allowed_hosts)
+
+    async def healthz(_request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "environments": [s.name for s in env_servers]})
+
+    async def catalogue(_request: Request) -> JSONResponse:
+        return JSONResponse({"environments": [_catalogue_entry(s) for s in env_servers]})
+
+    routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/envs", catalogue)]
+    for env_server in env_servers:
+        mcp_app = env_server.server.streamable_http_app(streamable_http_path="/mcp", transport_security=security)
+        routes.append(Mount(f"/envs/{env_server.name}", app=mcp_app))
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for env_server in env_servers:
+                await stack.enter_async_context(env_server.server.session_manager.run())
+            yield
+
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _security(allowed_hosts: Sequence[str]) -> TransportSecuritySettings | None:
+    if not allowed_hosts:
+        return None
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=list(allowed_hosts))
+
+
+async def serve_http(
+    env_servers: Sequence[EnvServer],
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    allowed_hosts: Sequence[str] = (),
+    log_level: str = "info",
+) -> None:
+    """Serve the app with uvicorn until interrupted."""
+    app = build_app(env_servers, allowed_hosts=allowed_hosts)
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on")
+    await uvicorn.Server(config).serve()
