@@ -32,7 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--mode", choices=[m.value for m in Mode], default=Mode.TRAINING.value)
     serve.add_argument("--capacity", type=int, default=256, help="live episodes per environment")
-    serve.add_argument("--idle-ttl", type=float, default=600.0, help="seconds before an idle episode closes; 0: never")
+    serve.add_argument(
+        "--idle-ttl", type=float, default=600.0, help="seconds before an idle episode closes; 0: never"
+    )
     serve.add_argument("--allowed-host", action="append", default=[], help="Host header to accept (HTTP)")
     config = commands.add_parser("claude-config", help="print a claude_desktop_config.json entry")
     config.add_argument("env", metavar="ENV")
@@ -77,7 +79,9 @@ def claude_config(env: str, mode: str = Mode.TRAINING.value) -> dict[str, object
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
     try:
         if args.command == "list":
             return _list()

@@ -10,7 +10,7 @@ import logging
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,7 +78,9 @@ class EpisodeRegistry:
     def ids(self) -> list[str]:
         return list(self._episodes)
 
-    async def create(self, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Episode, ResetResult]:
+    async def create(
+        self, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Episode, ResetResult]:
         """Open a new episode and reset it; at capacity, raise `AtCapacityError`."""
         if len(self._episodes) + self._reserved >= self.limits.capacity:
             raise AtCapacityError(self._capacity_message())
@@ -140,7 +142,7 @@ class EpisodeRegistry:
         return len(stale)
 
     @asynccontextmanager
-    async def running(self) -> AsyncIterator[EpisodeRegistry]:
+    async def running(self) -> AsyncGenerator[EpisodeRegistry]:
         """Run the idle reaper in the background while the context is open."""
         async with anyio.create_task_group() as tg:
             if self.limits.idle_ttl is not None:

@@ -139,7 +139,9 @@ class Environment:
         """Carry out one action; a bad action is an error observation, not an exception."""
         if self.terminated or self.truncated:
             how = "terminated" if self.terminated else "truncated"
-            return self._error_result(f"the episode has ended ({how} after {self.step_count} steps); call reset")
+            return self._error_result(
+                f"the episode has ended ({how} after {self.step_count} steps); call reset"
+            )
         self._step_reward, self._step_info = 0.0, {}
         try:
             observation = await self._dispatch(action)
@@ -188,7 +190,9 @@ class Environment:
             return await self.run_code(action.code)
         return await self.call_tool(action)
 
-    def _finish_step(self, action: ToolCallAction | CodeAction, observation: Any, error: str | None) -> StepResult:
+    def _finish_step(
+        self, action: ToolCallAction | CodeAction, observation: Any, error: str | None
+    ) -> StepResult:
         self.step_count += 1
         if self.max_steps is not None and self.step_count >= self.max_steps and not self.terminated:
             self.truncated = True
@@ -198,9 +202,15 @@ class Environment:
         info = dict(self._step_info)
         if error is not None:
             info["error"] = error
-        self.history.append(StepRecord.of(self.step_count, action, reward, self.terminated, self.truncated, error))
+        self.history.append(
+            StepRecord.of(self.step_count, action, reward, self.terminated, self.truncated, error)
+        )
         return StepResult(
-            observation=observation, reward=reward, terminated=self.terminated, truncated=self.truncated, info=info
+            observation=observation,
+            reward=reward,
+            terminated=self.terminated,
+            truncated=self.truncated,
+            info=info,
         )
 
     def _error_result(self, message: str) -> StepResult:
@@ -215,12 +225,14 @@ class Environment:
         model = self.options_model
         if model is None:
             if options:
-                raise InvalidOptionsError(f"environment {self.name!r} takes no reset options; got {sorted(options)}")
+                raise InvalidOptionsError(
+                    f"environment {self.name!r} takes no reset options; got {sorted(options)}"
+                )
             return None
         try:
             return model.model_validate(options)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg']}" for e in exc.errors())
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg']}" for e in exc.errors()
+            )
             raise InvalidOptionsError(f"invalid reset options for {self.name!r}: {problems}") from exc
-
-

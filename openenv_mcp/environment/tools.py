@@ -7,15 +7,14 @@ builds it), its return annotation the output schema, its docstring the descripti
 from __future__ import annotations
 
 import inspect
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, get_type_hints
+from typing import Any, TypeVar, get_type_hints, overload
 
-import jsonschema
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
 from openenv_mcp.errors import ActionError, DefinitionError
+from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.spec import ToolAnnotationsSpec, ToolDefinition
 
 __all__ = ["RESERVED_NAMES", "InnerTool", "tool"]
@@ -31,8 +30,10 @@ class _Mark:
     annotations: ToolAnnotationsSpec
 
 
+@overload
+def tool(fn: F, /) -> F: ...
+@overload
 def tool(
-    fn: F | None = None,
     *,
     name: str | None = None,
     title: str | None = None,
@@ -40,10 +41,25 @@ def tool(
     destructive: bool | None = None,
     idempotent: bool | None = None,
     open_world: bool | None = False,
-) -> Any:
+) -> Callable[[F], F]: ...
+def tool(
+    fn: F | None = None,
+    /,
+    *,
+    name: str | None = None,
+    title: str | None = None,
+    read_only: bool | None = None,
+    destructive: bool | None = None,
+    idempotent: bool | None = None,
+    open_world: bool | None = False,
+) -> F | Callable[[F], F]:
     """Declare an environment method as an inner tool (usable bare or with arguments)."""
     spec = ToolAnnotationsSpec(
-        title=title, read_only=read_only, destructive=destructive, idempotent=idempotent, open_world=open_world
+        title=title,
+        read_only=read_only,
+        destructive=destructive,
+        idempotent=idempotent,
+        open_world=open_world,
     )
 
     def mark(func: F) -> F:
@@ -65,7 +81,7 @@ class InnerTool:
     definition: ToolDefinition
     method_name: str
     arguments_model: type[BaseModel]
-    validator: jsonschema.protocols.Validator
+    check: SchemaCheck
     wraps_result: bool
     is_async: bool
 
@@ -75,9 +91,9 @@ class InnerTool:
 
     def parse(self, parameters: dict[str, Any]) -> dict[str, Any]:
         """Check `parameters` against the input schema and return typed keyword arguments."""
-        problems = sorted(self.validator.iter_errors(parameters), key=lambda e: list(e.path))
+        problems = self.check.problems(parameters)
         if problems:
-            raise ActionError(_describe_problems(self.name, [_problem_text(p) for p in problems]))
+            raise ActionError(_describe_problems(self.name, problems))
         try:
             model = self.arguments_model.model_validate(parameters)
         except ValidationError as exc:
@@ -113,8 +129,8 @@ def build_tool(method: Callable[..., Any]) -> InnerTool:
         output_schema=output_schema,
         annotations=mark.annotations,
     )
-    validator = jsonschema.Draft202012Validator(schema)
-    return InnerTool(definition, method.__name__, model, validator, wraps, inspect.iscoroutinefunction(method))
+    check = SchemaCheck(schema)
+    return InnerTool(definition, method.__name__, model, check, wraps, inspect.iscoroutinefunction(method))
 
 
 def _arguments_model(method: Callable[..., Any], name: str, docs: dict[str, str]) -> type[BaseModel]:
@@ -170,15 +186,6 @@ def _arg_docs(doc: str) -> dict[str, str]:
             key, _, text = stripped.partition(":")
             docs[key.split(" ")[0]] = text.strip()
     return docs
-
-
-def _problem_text(error: jsonschema.ValidationError) -> str:
-    where = ".".join(str(p) for p in error.absolute_path)
-    if error.validator == "additionalProperties":
-        return f"{error.message} (not a parameter of this tool)"
-    if error.validator == "type" and where:
-        return f"argument {where!r}: {json.dumps(error.instance)} is not of type {error.validator_value!r}"
-    return f"argument {where!r}: {error.message}" if where else error.message
 
 
 def _describe_problems(name: str, problems: list[str]) -> str:

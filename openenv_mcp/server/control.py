@@ -25,7 +25,9 @@ _EPISODE_ID = Field(
 class _StepArguments(BaseModel):
     model_config = ConfigDict(extra="forbid")
     episode_id: str | None = _EPISODE_ID
-    action: Action = Field(description='A tool call {"type": "tool_call", ...} or code {"type": "code", ...}.')
+    action: Action = Field(
+        description='A tool call {"type": "tool_call", ...} or code {"type": "code", ...}.'
+    )
 
 
 class _EpisodeArguments(BaseModel):
@@ -111,7 +113,9 @@ def control_definitions(env_name: str, options_schema: dict[str, Any]) -> list[T
             description="Where an episode stands: step count, total reward, whether it ended.",
             input_schema=_schema(_EpisodeArguments),
             output_schema=_schema(State, "serialization"),
-            annotations=ToolAnnotationsSpec(title="Episode state", read_only=True, idempotent=True, open_world=False),
+            annotations=ToolAnnotationsSpec(
+                title="Episode state", read_only=True, idempotent=True, open_world=False
+            ),
         ),
         ToolDefinition(
             name="close",

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
-import jsonschema
 from mcp.server import Server, ServerRequestContext
 from mcp.types import CallToolRequestParams, CallToolResult, ListToolsResult, PaginatedRequestParams, Tool
 
 from openenv_mcp.environment import Environment
 from openenv_mcp.episodes import Episode, EpisodeRegistry, RegistryLimits
 from openenv_mcp.errors import NoDefaultEpisodeError, OpenEnvError
+from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.server import handlers
 from openenv_mcp.server.control import META_ROLE, control_definitions
 from openenv_mcp.server.render import error_result
@@ -32,7 +32,7 @@ _EPISODE_PROPERTY: dict[str, Any] = {
 }
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     """`training` shows control tools and reports rewards; `production` hosts inner tools only."""
 
     TRAINING = "training"
@@ -60,9 +60,8 @@ class EnvServer:
         self._users = 0
         self.control = {d.name: d for d in control_definitions(env_class.name, env_class.options_schema())}
         self.inner = {d.name: _with_episode_id(d) for d in env_class.actions()}
-        self._validators = {
-            name: jsonschema.Draft202012Validator(d.input_schema)
-            for name, d in {**self.control, **self.inner}.items()
+        self._checks = {
+            name: SchemaCheck(d.input_schema) for name, d in {**self.control, **self.inner}.items()
         }
         self.tools = self._list()
         self.server: Server[Any] = Server(
@@ -97,7 +96,7 @@ class EnvServer:
         return text
 
     @asynccontextmanager
-    async def _lifespan(self, _server: Server[Any]) -> AsyncIterator[dict[str, Any]]:
+    async def _lifespan(self, _server: Server[Any]) -> AsyncGenerator[dict[str, Any]]:
         self._users += 1
         try:
             async with self.registry.running():
@@ -112,7 +111,9 @@ class EnvServer:
     ) -> ListToolsResult:
         return ListToolsResult(tools=self.tools)
 
-    async def _on_call_tool(self, ctx: ServerRequestContext[Any, Any], params: CallToolRequestParams) -> CallToolResult:
+    async def _on_call_tool(
+        self, ctx: ServerRequestContext[Any, Any], params: CallToolRequestParams
+    ) -> CallToolResult:
         name, arguments = params.name, dict(params.arguments or {})
         try:
             self._validate(name, arguments)
@@ -123,10 +124,10 @@ class EnvServer:
             return error_result(f"Error: {exc}")
 
     def _validate(self, name: str, arguments: dict[str, Any]) -> None:
-        validator = self._validators.get(name) if (self.training or name in self.inner) else None
-        if validator is None:
+        check = self._checks.get(name) if (self.training or name in self.inner) else None
+        if check is None:
             raise handlers.unknown_tool(self, name)
-        handlers.check_arguments(name, validator, arguments)
+        handlers.check_arguments(name, check, arguments)
 
     # -- episodes for a call -------------------------------------------------------------
 

@@ -6,12 +6,12 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-import jsonschema
 from mcp.server import ServerRequestContext
 from mcp.types import CallToolResult
 from pydantic import ValidationError
 
 from openenv_mcp.errors import ActionError
+from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.server.control import META_STEP
 from openenv_mcp.server.render import error_result, jsonable, observation_text, structured_result, tool_result
 from openenv_mcp.spec import ACTION_ADAPTER, StepResult, ToolCallAction
@@ -29,12 +29,9 @@ def unknown_tool(server: EnvServer, name: str) -> ActionError:
     return ActionError(f"unknown tool {name!r}; this server's tools are: {known}")
 
 
-def check_arguments(name: str, validator: jsonschema.protocols.Validator, arguments: dict[str, Any]) -> None:
+def check_arguments(name: str, check: SchemaCheck, arguments: dict[str, Any]) -> None:
     """Validate arguments against a tool's input schema (the SDK does not)."""
-    problems: list[str] = []
-    for error in sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path)):
-        where = ".".join(str(p) for p in error.absolute_path)
-        problems.append(f"{where}: {error.message}" if where else error.message)
+    problems = check.problems(arguments)
     if problems:
         raise ActionError(f"invalid arguments for tool {name!r}: " + "; ".join(problems))
 
@@ -70,7 +67,11 @@ async def reset(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallT
         first = await episode.reset(seed, options)
     else:
         episode, first = await server.open_episode(ctx, seed, options)
-    data = {"episode_id": episode.id, "observation": jsonable(first.observation), "info": jsonable(first.info)}
+    data = {
+        "episode_id": episode.id,
+        "observation": jsonable(first.observation),
+        "info": jsonable(first.info),
+    }
     text = f"episode_id: {episode.id}\n\n{observation_text(first.observation)}"
     return structured_result(data, text=text)
 

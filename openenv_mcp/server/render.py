@@ -36,7 +36,11 @@ def error_result(message: str, meta: dict[str, Any] | None = None) -> CallToolRe
 
 
 def structured_result(
-    data: dict[str, Any], *, text: str | None = None, is_error: bool = False, meta: dict[str, Any] | None = None
+    data: dict[str, Any],
+    *,
+    text: str | None = None,
+    is_error: bool = False,
+    meta: dict[str, Any] | None = None,
 ) -> CallToolResult:
     """A result with structured content; the text defaults to the JSON of the data."""
     body = text if text is not None else json.dumps(data, ensure_ascii=False)
@@ -48,6 +52,10 @@ def structured_result(
     )
 
 
-def tool_result(text: str, structured: dict[str, Any] | None, *, meta: dict[str, Any] | None = None) -> CallToolResult:
+def tool_result(
+    text: str, structured: dict[str, Any] | None, *, meta: dict[str, Any] | None = None
+) -> CallToolResult:
     """A successful inner tool result: the agent's text, and structured content when the tool has a schema."""
-    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured, _meta=meta)
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)], structured_content=structured, _meta=meta
+    )

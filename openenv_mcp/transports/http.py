@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -42,11 +42,13 @@ def build_app(env_servers: Sequence[EnvServer], *, allowed_hosts: Sequence[str] 
 
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/envs", catalogue)]
     for env_server in env_servers:
-        mcp_app = env_server.server.streamable_http_app(streamable_http_path="/mcp", transport_security=security)
+        mcp_app = env_server.server.streamable_http_app(
+            streamable_http_path="/mcp", transport_security=security
+        )
         routes.append(Mount(f"/envs/{env_server.name}", app=mcp_app))
 
     @asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(_app: Starlette) -> AsyncGenerator[None]:
         async with AsyncExitStack() as stack:
             for env_server in env_servers:
                 await stack.enter_async_context(env_server.server.session_manager.run())

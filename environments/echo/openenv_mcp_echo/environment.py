@@ -23,7 +23,9 @@ class EchoOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_steps: Annotated[int, Field(ge=1, le=100_000, description="Steps before the episode is truncated.")] = 10
+    max_steps: Annotated[
+        int, Field(ge=1, le=100_000, description="Steps before the episode is truncated.")
+    ] = 10
     reward_scale: Annotated[float, Field(ge=0, description="Reward per character of the message.")] = 0.1
 
 

@@ -1,0 +1,36 @@
+"""Checking tool arguments against JSON Schema, with messages a model can act on.
+
+>>> SchemaCheck({"type": "object", "properties": {"n": {"type": "integer"}}}).problems({"n": "2"})
+["argument 'n': \\"2\\" is not of type 'integer'"]
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+
+__all__ = ["SchemaCheck"]
+
+
+class SchemaCheck:
+    """A compiled JSON Schema (draft 2020-12) that explains what is wrong with an instance."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self._validator = Draft202012Validator(schema)
+
+    def problems(self, instance: Any) -> list[str]:
+        """Every way `instance` breaks the schema, as sentences; empty when it conforms."""
+        found: list[ValidationError] = list(self._validator.iter_errors(instance))  # pyright: ignore[reportUnknownMemberType]
+        errors = sorted(found, key=lambda e: [str(p) for p in e.absolute_path])
+        return [_explain(error) for error in errors]
+
+
+def _explain(error: ValidationError) -> str:
+    where = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "additionalProperties":
+        return f"{error.message} (not a parameter of this tool)"
+    if error.validator == "type" and where:
+        return f"argument {where!r}: {json.dumps(error.instance)} is not of type {error.validator_value!r}"
+    return f"argument {where!r}: {error.message}" if where else error.message
