@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from openenv_mcp import Environment, tool
+from openenv_mcp import Environment, ToolCallAction, tool
 
 __all__ = ["EchoEnvironment", "EchoOptions"]
 
@@ -59,6 +59,11 @@ class EchoEnvironment(Environment):
         self.messages.append(message)
         self.add_reward(len(message) * self.reward_scale)
         return message
+
+    def example_actions(self) -> list[ToolCallAction]:
+        """A short, seed-dependent episode for the conformance check."""
+        words = ["alpha", "beta", "gamma", "delta"]
+        return [ToolCallAction(tool_name="echo", parameters={"message": self.rng.choice(words)}) for _ in range(3)]
 
     def state_extra(self) -> dict[str, object]:
         return {"greeting": self.greeting, "messages": len(self.messages), "max_steps": self.max_steps}

@@ -1,0 +1,131 @@
+"""The conformance check every environment passes (in the spirit of Gymnasium's `check_env`).
+
+    await check_environment(EchoEnvironment)
+
+It checks the tool schemas, that a seeded reset is reproducible, that bad input is
+answered with an error observation rather than an exception, and that `close` leaves
+no child process behind. Environments may offer `example_actions()` to have the
+check replay them under a seed and compare the two runs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from openenv_mcp.environment import RESERVED_NAMES, Environment
+from openenv_mcp.server.render import jsonable
+from openenv_mcp.spec import CodeAction, StepResult, ToolCallAction
+
+__all__ = ["ConformanceError", "check_environment", "child_pids"]
+
+
+class ConformanceError(AssertionError):
+    """An environment breaks the contract; the message says which part."""
+
+
+def child_pids(pid: int | None = None) -> set[int]:
+    """The pids of every live descendant of `pid` (default: this process), read from /proc."""
+    root = os.getpid() if pid is None else pid
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    frontier = [root]
+    while frontier:
+        current = frontier.pop()
+        for child, parent in parents.items():
+            if parent == current and child not in found:
+                found.add(child)
+                frontier.append(child)
+    return found
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ConformanceError(message)
+
+
+def check_definitions(env_class: type[Environment]) -> None:
+    """Every inner tool has a valid name, description and JSON Schemas."""
+    _require(bool(env_class.name), "the environment has no name")
+    for definition in env_class.actions():
+        _require(definition.name not in RESERVED_NAMES, f"tool {definition.name!r} uses a reserved name")
+        _require(bool(definition.description), f"tool {definition.name!r} has no description (docstring)")
+        Draft202012Validator.check_schema(definition.input_schema)
+        _require(definition.input_schema.get("type") == "object", f"{definition.name!r}: input is not an object")
+        if definition.output_schema is not None:
+            Draft202012Validator.check_schema(definition.output_schema)
+        definition.to_mcp()
+    Draft202012Validator.check_schema(env_class.options_schema())
+
+
+def _fingerprint(result: StepResult) -> tuple[Any, ...]:
+    return (jsonable(result.observation), result.reward, result.terminated, result.truncated)
+
+
+async def _replay(env_class: type[Environment], seed: int) -> tuple[Any, list[tuple[Any, ...]]]:
+    env = env_class()
+    try:
+        first = await env.reset(seed=seed)
+        actions: list[ToolCallAction] = list(getattr(env, "example_actions", list)())
+        steps = [_fingerprint(await env.step(action)) for action in actions]
+        return jsonable(first.observation), steps
+    finally:
+        await env.close()
+
+
+async def check_determinism(env_class: type[Environment], seed: int = 1234) -> None:
+    """Two episodes with the same seed start, and go on, the same way."""
+    first = await _replay(env_class, seed)
+    second = await _replay(env_class, seed)
+    _require(first == second, f"reset(seed={seed}) is not reproducible: {first!r} != {second!r}")
+
+
+async def check_bad_input(env_class: type[Environment]) -> None:
+    """Bad actions answer error observations and the episode goes on."""
+    env = env_class()
+    try:
+        await env.reset(seed=0)
+        bad = [ToolCallAction(tool_name="no_such_tool__")]
+        for definition in env_class.actions():
+            bad.append(ToolCallAction(tool_name=definition.name, parameters={"no_such_argument__": 1}))
+            if definition.input_schema.get("required"):
+                bad.append(ToolCallAction(tool_name=definition.name, parameters={}))
+        if type(env).run_code is Environment.run_code:
+            bad.append(CodeAction(code="1"))
+        for action in bad:
+            if env.terminated or env.truncated:
+                await env.reset(seed=0)
+            result = await env.step(action)
+            _require(result.error is not None, f"{action!r} was accepted; it should be an error observation")
+        env.state()
+    finally:
+        await env.close()
+
+
+async def check_close(env_class: type[Environment]) -> None:
+    """After close, no process started by the episode is left."""
+    before = child_pids()
+    env = env_class()
+    await env.reset(seed=0)
+    await env.close()
+    await env.close()
+    leaked = child_pids() - before
+    _require(not leaked, f"close left {len(leaked)} process(es) behind: {sorted(leaked)}")
+
+
+async def check_environment(env_class: type[Environment]) -> None:
+    """Run every check; raises `ConformanceError` on the first failure."""
+    check_definitions(env_class)
+    await check_determinism(env_class)
+    await check_bad_input(env_class)
+    await check_close(env_class)
