@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TypedDict
 
 import anyio
 
@@ -16,7 +17,7 @@ from openenv_mcp.errors import OpenEnvError
 from openenv_mcp.server import EnvServer, Mode
 from openenv_mcp.transports import serve_http, serve_stdio
 
-__all__ = ["main"]
+__all__ = ["ClaudeServerEntry", "claude_config", "main"]
 
 logger = logging.getLogger("openenv_mcp")
 
@@ -70,7 +71,14 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def claude_config(env: str, mode: str = Mode.TRAINING.value) -> dict[str, object]:
+class ClaudeServerEntry(TypedDict):
+    """One entry of `mcpServers` in claude_desktop_config.json."""
+
+    command: str
+    args: list[str]
+
+
+def claude_config(env: str, mode: str = Mode.TRAINING.value) -> dict[str, dict[str, ClaudeServerEntry]]:
     """A `claude_desktop_config.json` document that starts `env` over stdio with this interpreter."""
     discovery.load(env)
     serve_args = ["-m", "openenv_mcp", "serve", env, "--transport", "stdio", "--mode", mode]

@@ -61,7 +61,9 @@ def check_definitions(env_class: type[Environment]) -> None:
         _require(definition.name not in RESERVED_NAMES, f"tool {definition.name!r} uses a reserved name")
         _require(bool(definition.description), f"tool {definition.name!r} has no description (docstring)")
         Draft202012Validator.check_schema(definition.input_schema)
-        _require(definition.input_schema.get("type") == "object", f"{definition.name!r}: input is not an object")
+        _require(
+            definition.input_schema.get("type") == "object", f"{definition.name!r}: input is not an object"
+        )
         if definition.output_schema is not None:
             Draft202012Validator.check_schema(definition.output_schema)
         definition.to_mcp()
@@ -95,7 +97,7 @@ async def check_bad_input(env_class: type[Environment]) -> None:
     env = env_class()
     try:
         await env.reset(seed=0)
-        bad = [ToolCallAction(tool_name="no_such_tool__")]
+        bad: list[ToolCallAction | CodeAction] = [ToolCallAction(tool_name="no_such_tool__")]
         for definition in env_class.actions():
             bad.append(ToolCallAction(tool_name=definition.name, parameters={"no_such_argument__": 1}))
             if definition.input_schema.get("required"):

@@ -13,7 +13,7 @@ from mcp.types import CallToolRequestParams, CallToolResult, ListToolsResult, Pa
 
 from openenv_mcp.environment import Environment
 from openenv_mcp.episodes import Episode, EpisodeRegistry, RegistryLimits
-from openenv_mcp.errors import NoDefaultEpisodeError, OpenEnvError
+from openenv_mcp.errors import NoDefaultEpisodeError, OpenEnvError, UnknownEpisodeError
 from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.server import handlers
 from openenv_mcp.server.control import META_ROLE, control_definitions
@@ -124,7 +124,10 @@ class EnvServer:
             return error_result(f"Error: {exc}")
 
     def _validate(self, name: str, arguments: dict[str, Any]) -> None:
-        check = self._checks.get(name) if (self.training or name in self.inner) else None
+        """Check a control tool's arguments; an inner tool's are checked inside its step."""
+        if name in self.inner:
+            return
+        check = self._checks.get(name) if self.training else None
         if check is None:
             raise handlers.unknown_tool(self, name)
         handlers.check_arguments(name, check, arguments)
@@ -155,10 +158,14 @@ class EnvServer:
             scope.default = episode.id
         return episode, first
 
-    async def episode_for(self, ctx: ServerRequestContext[Any, Any], episode_id: str | None) -> Episode:
+    async def episode_for(self, ctx: ServerRequestContext[Any, Any], episode_id: object) -> Episode:
         """The named episode, or the connection's default one (opened on first use)."""
-        if episode_id is not None:
+        if isinstance(episode_id, str):
             return self.registry.get(episode_id)
+        if episode_id is not None:
+            raise UnknownEpisodeError(
+                f"episode_id must be the string that reset returned; got {episode_id!r}"
+            )
         scope = self.scope(ctx)
         if scope is None:
             if not self.training:

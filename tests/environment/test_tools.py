@@ -91,10 +91,11 @@ def test_a_tool_without_annotations_fails_at_definition_time() -> None:
         class Bad(Environment):
             name = "bad"
 
-            @tool
-            def shout(self, text) -> str:  # type: ignore[no-untyped-def]  # pyright: ignore[reportMissingParameterType, reportUnknownParameterType]
+            def shout(self, text) -> str:  # pyright: ignore[reportMissingParameterType, reportUnknownParameterType]
                 """Shout."""
                 return str(text)  # pyright: ignore[reportUnknownArgumentType]
+
+            tool(shout)  # pyright: ignore[reportUnknownArgumentType]
 
         del Bad
 

@@ -41,6 +41,12 @@ CASES: list[tuple[str, str, dict[str, Any], list[str]]] = [
         {"message": "x", "episode_id": "forged"},
         ["unknown episode 'forged'", "reset"],
     ),
+    (
+        "episode id of the wrong type",
+        "echo",
+        {"message": "x", "episode_id": 7},
+        ["episode_id must be the string"],
+    ),
     ("bad reset options", "reset", {"options": {"max_steps": "lots"}}, ["options.max_steps", "integer"]),
     ("unknown reset option", "reset", {"options": {"speed": 2}}, ["'speed' was unexpected"]),
     ("bad seed", "reset", {"seed": "abc"}, ["seed"]),
@@ -61,7 +67,9 @@ async def test_bad_input_is_answered_and_nothing_else_notices(
     expected: list[str],
 ) -> None:
     async with connect(echo_server, era) as client:
-        bystander = await new_episode(client)
+        target, bystander = await new_episode(client), await new_episode(client)
+        if tool == "echo" and "episode_id" not in arguments:
+            arguments = {**arguments, "episode_id": target}
         result = await client.call_tool(tool, arguments)
         assert result.is_error, f"{case}: accepted"
         for fragment in expected:

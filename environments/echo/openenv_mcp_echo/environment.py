@@ -63,7 +63,8 @@ class EchoEnvironment(Environment):
     def example_actions(self) -> list[ToolCallAction]:
         """A short, seed-dependent episode for the conformance check."""
         words = ["alpha", "beta", "gamma", "delta"]
-        return [ToolCallAction(tool_name="echo", parameters={"message": self.rng.choice(words)}) for _ in range(3)]
+        pick = self.rng.choice
+        return [ToolCallAction(tool_name="echo", parameters={"message": pick(words)}) for _ in range(3)]
 
     def state_extra(self) -> dict[str, object]:
         return {"greeting": self.greeting, "messages": len(self.messages), "max_steps": self.max_steps}

@@ -1,0 +1,85 @@
+"""The `openenv-mcp` command: list, claude-config, serve over HTTP as a real process."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import anyio
+import mcp
+import pytest
+from anyio.streams.text import TextReceiveStream
+
+from openenv_mcp.cli import claude_config, main
+
+CLI = [sys.executable, "-m", "openenv_mcp"]
+
+
+def test_list_shows_installed_environments(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "echo" in out and "tools: echo" in out
+
+
+def test_claude_config_starts_this_interpreter_over_stdio() -> None:
+    server = claude_config("echo")["mcpServers"]["openenv-echo"]
+    assert Path(server["command"]).is_absolute()
+    assert server["args"][-4:] == ["--transport", "stdio", "--mode", "training"]
+
+
+def test_claude_config_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["claude-config", "echo"]) == 0
+    assert "openenv-echo" in json.loads(capsys.readouterr().out)["mcpServers"]
+
+
+def test_an_unknown_environment_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "chess", "--transport", "stdio"]) == 2
+    assert "no environment named 'chess'; installed environments: echo" in capsys.readouterr().err
+
+
+def test_stdio_serves_exactly_one_environment(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "echo", "echo", "--transport", "stdio"]) == 2
+    assert "stdio serves exactly one environment" in capsys.readouterr().err
+
+
+@pytest.mark.subprocess
+def test_the_claude_desktop_entry_starts_the_server() -> None:
+    server = claude_config("echo")["mcpServers"]["openenv-echo"]
+    command = [server["command"], *server["args"]]
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-11-25",
+            "capabilities": {},
+            "clientInfo": {"name": "claude-desktop-like", "version": "1"},
+        },
+    }
+    done = subprocess.run(
+        command, input=json.dumps(initialize) + "\n", capture_output=True, text=True, timeout=60, env={}
+    )
+    reply = json.loads(done.stdout.splitlines()[0])
+    assert reply["result"]["serverInfo"]["name"] == "echo"
+
+
+@pytest.mark.subprocess
+async def test_serve_http_as_a_process() -> None:
+    command = [*CLI, "serve", "echo", "--port", "0"]
+    with anyio.fail_after(60):
+        async with await anyio.open_process(command) as process:
+            assert process.stderr is not None
+            url = None
+            async for chunk in TextReceiveStream(process.stderr):
+                found = re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", chunk)
+                if found:
+                    url = found.group(1)
+                    break
+            assert url is not None
+            async with mcp.Client(f"{url}/envs/echo/mcp", mode="2026-07-28") as client:
+                result = await client.call_tool("reset", {"seed": 1})
+                assert result.structured_content is not None
+            process.terminate()
