@@ -57,7 +57,6 @@ class EnvServer:
         self.process_scoped = process_scoped
         """True on stdio: the whole process is one client's connection."""
         self._process_scope = ConnectionScope()
-        self._users = 0
         self.control = {d.name: d for d in control_definitions(env_class.name, env_class.options_schema())}
         self.inner = {d.name: _with_episode_id(d) for d in env_class.actions()}
         self._checks = {
@@ -97,14 +96,12 @@ class EnvServer:
 
     @asynccontextmanager
     async def _lifespan(self, _server: Server[Any]) -> AsyncGenerator[dict[str, Any]]:
-        self._users += 1
-        try:
-            async with self.registry.running():
-                yield {}
-        finally:
-            self._users -= 1
-            if self._users == 0:
-                await self.registry.close_all()
+        async with self.registry.running():
+            yield {}
+
+    async def aclose(self) -> None:
+        """Close every episode; the transports call this when they stop serving."""
+        await self.registry.close_all()
 
     async def _on_list_tools(
         self, ctx: ServerRequestContext[Any, Any], params: PaginatedRequestParams | None
@@ -148,14 +145,25 @@ class EnvServer:
         return scope
 
     async def open_episode(
-        self, ctx: ServerRequestContext[Any, Any], seed: int | None, options: dict[str, Any] | None
+        self,
+        ctx: ServerRequestContext[Any, Any],
+        seed: int | None,
+        options: dict[str, Any] | None,
+        *,
+        implicit: bool = False,
     ) -> tuple[Episode, Any]:
-        """Open an episode that belongs to this call's connection (if it has one)."""
+        """Open an episode and make it the connection's default.
+
+        An implicit episode (opened by an inner tool call without a handle) closes with its
+        connection; an episode opened by `reset` is a handle that lives until `close` or the
+        idle TTL, and may be used from any connection.
+        """
         scope = self.scope(ctx)
         episode, first = await self.registry.create(seed, options)
         if scope is not None:
-            scope.opened.add(episode.id)
             scope.default = episode.id
+            if implicit:
+                scope.implicit.add(episode.id)
         return episode, first
 
     async def episode_for(self, ctx: ServerRequestContext[Any, Any], episode_id: object) -> Episode:
@@ -177,13 +185,13 @@ class EnvServer:
             )
         if scope.default is not None and scope.default in self.registry.ids():
             return self.registry.get(scope.default)
-        episode, _ = await self.open_episode(ctx, None, None)
+        episode, _ = await self.open_episode(ctx, None, None, implicit=True)
         return episode
 
     async def _close_scope(self, scope: ConnectionScope) -> None:
-        for episode_id in list(scope.opened):
+        for episode_id in list(scope.implicit):
             await self.registry.close(episode_id, "closed when its connection ended")
-        scope.opened.clear()
+        scope.implicit.clear()
 
 
 def _with_episode_id(definition: ToolDefinition) -> ToolDefinition:

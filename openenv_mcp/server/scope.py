@@ -19,11 +19,11 @@ _STATE_KEY = "openenv-mcp/scope"
 
 
 class ConnectionScope:
-    """The episodes opened on one connection, and which of them is the default."""
+    """A connection's default episode, and the episodes it opened implicitly."""
 
     def __init__(self) -> None:
         self.default: str | None = None
-        self.opened: set[str] = set()
+        self.implicit: set[str] = set()
         self.registered = False
         """Whether closing the connection is already set to close these episodes."""
 

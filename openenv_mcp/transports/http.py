@@ -51,6 +51,7 @@ def build_app(env_servers: Sequence[EnvServer], *, allowed_hosts: Sequence[str] 
     async def lifespan(_app: Starlette) -> AsyncGenerator[None]:
         async with AsyncExitStack() as stack:
             for env_server in env_servers:
+                stack.push_async_callback(env_server.aclose)
                 await stack.enter_async_context(env_server.server.session_manager.run())
             yield
 

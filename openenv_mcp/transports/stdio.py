@@ -13,5 +13,8 @@ async def serve_stdio(env_server: EnvServer) -> None:
     """Serve `env_server` on this process's stdin and stdout until the client goes away."""
     env_server.process_scoped = True
     server = env_server.server
-    async with stdio_server() as (read, write):
-        await server.run(read, write, server.create_initialization_options())
+    try:
+        async with stdio_server() as (read, write):
+            await server.run(read, write, server.create_initialization_options())
+    finally:
+        await env_server.aclose()

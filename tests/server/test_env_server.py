@@ -109,6 +109,7 @@ async def test_reset_in_place_keeps_the_episode_id(echo_server: EnvServer, era: 
 
 
 async def test_legacy_sessions_have_a_default_episode(echo_server: EnvServer) -> None:
+    """The default episode is opened on first use and closed with the session."""
     async with mcp.Client(echo_server.server, mode="legacy") as client:
         first = await client.call_tool("echo", {"message": "one"})
         second = await client.call_tool("echo", {"message": "two"})
@@ -182,12 +183,15 @@ async def test_production_mode_hosts_inner_tools_only_and_hides_the_reward(era: 
         assert refused.is_error and "unknown tool 'reset'" in text(refused)
 
 
-async def test_connection_end_closes_its_episodes(echo_server: EnvServer) -> None:
+async def test_connection_end_closes_its_default_episode_but_not_its_handles(echo_server: EnvServer) -> None:
     async with mcp.Client(echo_server.server, mode="legacy") as client:
-        for _ in range(3):
-            await reset(client)
-        assert echo_server.registry.live == 3
-    assert echo_server.registry.live == 0
+        await client.call_tool("echo", {"message": "implicit"})
+        handle = await reset(client)
+        assert echo_server.registry.live == 2
+    assert echo_server.registry.ids() == [handle]
+    async with mcp.Client(echo_server.server, mode="legacy") as other:
+        result = await other.call_tool("echo", {"message": "elsewhere", "episode_id": handle})
+        assert not result.is_error
 
 
 async def test_capacity_is_per_server_and_answered_clearly(era: ConnectMode) -> None:

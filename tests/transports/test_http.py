@@ -30,8 +30,8 @@ async def test_both_eras_reset_step_and_default_episodes(era: ConnectMode) -> No
                 assert (result.meta or {})[META_STEP]["step_count"] == 1
                 default = await client.call_tool("echo", {"message": "no id"})
                 assert default.is_error == (era != "legacy")
-            if era == "legacy":
-                assert server.registry.live == 0
+            assert server.registry.ids() == [episode_id]
+    assert server.registry.live == 0
 
 
 async def test_healthz_and_the_catalogue() -> None:
