@@ -1,7 +1,10 @@
 """Checking tool arguments against JSON Schema, with messages a model can act on.
 
->>> SchemaCheck({"type": "object", "properties": {"n": {"type": "integer"}}}).problems({"n": "2"})
-["argument 'n': \\"2\\" is not of type 'integer'"]
+>>> check = SchemaCheck({"type": "object", "properties": {"n": {"type": "integer"}}})
+>>> print(check.problems({"n": "2"})[0])
+argument 'n': "2" is not of type 'integer'
+>>> check.problems({"n": 2})
+[]
 """
 
 from __future__ import annotations
