@@ -1,0 +1,35 @@
+"""Sandboxes that run model-written Python, step after step, in one persistent worker."""
+
+from openenv_mcp.sandbox.base import (
+    ExecError,
+    ExecResult,
+    Sandbox,
+    SandboxFactory,
+    ToolCallRecord,
+    ToolHandler,
+    ToolReply,
+    ToolSpec,
+)
+from openenv_mcp.sandbox.bubblewrap import BubblewrapSandbox, bubblewrap_factory
+from openenv_mcp.sandbox.limits import SandboxLimits
+from openenv_mcp.sandbox.pool import WarmPool
+from openenv_mcp.sandbox.processes import sandbox_processes
+from openenv_mcp.sandbox.unsafe import UnsafeProcessSandbox, unsafe_factory
+
+__all__ = [
+    "BubblewrapSandbox",
+    "ExecError",
+    "ExecResult",
+    "Sandbox",
+    "SandboxFactory",
+    "SandboxLimits",
+    "ToolCallRecord",
+    "ToolHandler",
+    "ToolReply",
+    "ToolSpec",
+    "UnsafeProcessSandbox",
+    "WarmPool",
+    "bubblewrap_factory",
+    "sandbox_processes",
+    "unsafe_factory",
+]

@@ -1,0 +1,245 @@
+"""The host side of a worker sandbox: spawn, run code, kill; backends supply the command."""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import json
+import logging
+import os
+import shutil
+import signal
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import anyio
+from anyio.abc import Process
+
+from openenv_mcp.errors import SandboxError
+from openenv_mcp.sandbox.base import (
+    ExecError,
+    ExecResult,
+    Sandbox,
+    ToolCallRecord,
+    ToolHandler,
+    ToolReply,
+    ToolSpec,
+)
+from openenv_mcp.sandbox.channel import Channel, ChannelClosedError
+from openenv_mcp.sandbox.limits import SandboxLimits
+
+__all__ = ["WORKER_PATH", "WorkerSandbox"]
+
+logger = logging.getLogger(__name__)
+
+WORKER_PATH = Path(__file__).with_name("worker.py")
+"""Host path of the worker program."""
+
+_START_SECONDS = 30.0
+_MAX_MESSAGE = 64 * 1024 * 1024
+
+
+class WorkerSandbox(Sandbox):
+    """A sandbox whose worker is one child process spoken to over a pipe pair."""
+
+    def __init__(self, tools: Sequence[ToolSpec], limits: SandboxLimits) -> None:
+        self.tools = list(tools)
+        self.limits = limits
+        self.marker = f"openenv-sandbox-{os.urandom(6).hex()}"
+        self.workspace = Path(tempfile.mkdtemp(prefix="openenv-ws-"))
+        self._process: Process | None = None
+        self._channel: Channel | None = None
+        self._started = False
+        self._closed = False
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.returncode is None
+
+    @abc.abstractmethod
+    def command(self, worker_args: list[str]) -> list[str]:
+        """The command line that starts the worker with `worker_args` appended."""
+
+    @abc.abstractmethod
+    async def spawn(self, command: list[str], pass_fds: Sequence[int]) -> Process:
+        """Start `command` with the channel descriptors `pass_fds` inherited."""
+
+    async def cleanup(self) -> None:
+        """Release backend resources after the worker died; called after every kill."""
+
+    def diagnostics(self) -> str:
+        """What the backend said while starting, for an error message."""
+        return ""
+
+    async def kill(self, process: Process) -> None:
+        """Kill the worker and everything it started."""
+        _signal(process.pid, signal.SIGKILL)
+
+    def config(self) -> dict[str, Any]:
+        """What the worker needs to know: limits, tools, output cap."""
+        return {
+            "limits": self.limits.model_dump(exclude={"wall_seconds", "output_bytes"}),
+            "tools": [vars(spec) for spec in self.tools],
+            "output_bytes": self.limits.output_bytes,
+        }
+
+    async def start(self) -> None:
+        if self._closed:
+            raise SandboxError("the sandbox is closed")
+        if self.alive:
+            return
+        to_worker_r, to_worker_w = os.pipe()
+        from_worker_r, from_worker_w = os.pipe()
+        args = [str(to_worker_r), str(from_worker_w), json.dumps(self.config()), self.marker]
+        try:
+            self._process = await self.spawn(self.command(args), (to_worker_r, from_worker_w))
+        finally:
+            os.close(to_worker_r)
+            os.close(from_worker_w)
+        self._channel = Channel(from_worker_r, to_worker_w, _MAX_MESSAGE)
+        try:
+            with anyio.fail_after(_START_SECONDS):
+                ready = await self._channel.receive()
+        except (ChannelClosedError, TimeoutError) as exc:
+            detail = self.diagnostics()
+            ended = await self._stop(grace=0.5)
+            raise SandboxError(f"the sandbox worker failed to start ({exc}; {ended}): {detail}") from None
+        if ready.get("op") != "ready":
+            await self._stop()
+            raise SandboxError("the sandbox worker did not say ready")
+        self._started = True
+
+    async def execute(
+        self, code: str, *, tools: ToolHandler | None = None, wall_seconds: float | None = None
+    ) -> ExecResult:
+        wall = self.limits.wall_seconds if wall_seconds is None else wall_seconds
+        if wall > self.limits.wall_seconds:
+            raise SandboxError(f"wall_seconds={wall} exceeds the maximum of {self.limits.wall_seconds}")
+        if not self.alive:
+            await self.start()
+        began = time.perf_counter()
+        records: list[ToolCallRecord] = []
+        result: ExecResult | None = None
+        killed: str | None = None
+        with anyio.move_on_after(wall):
+            try:
+                result = await self._exchange(code, tools, records)
+            except ChannelClosedError as exc:
+                with anyio.CancelScope(shield=True):
+                    killed = await self._stop(str(exc), grace=0.5)
+        timed_out = result is None and killed is None
+        if timed_out:
+            with anyio.CancelScope(shield=True):
+                await self._stop()
+            killed = (
+                f"wall-clock limit of {float(wall)} s exceeded; the worker was killed and its state is lost"
+            )
+        if result is None:
+            result = ExecResult(timed_out=timed_out, killed=killed)
+        result.tool_calls = records
+        result.duration_ms = (time.perf_counter() - began) * 1000
+        result.output_limit = self.limits.output_bytes
+        return result
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with anyio.CancelScope(shield=True):
+            await self._stop()
+        shutil.rmtree(self.workspace, ignore_errors=True)
+
+    async def _exchange(
+        self, code: str, tools: ToolHandler | None, records: list[ToolCallRecord]
+    ) -> ExecResult:
+        assert self._channel is not None
+        await self._channel.send({"op": "exec", "code": code})
+        while True:
+            message = await self._channel.receive()
+            if message.get("op") == "done":
+                return _result(message)
+            if message.get("op") != "tool":
+                raise ChannelClosedError(f"the worker sent an unknown message {message.get('op')!r}")
+            reply = await _call_tool(tools, message, records)
+            await self._channel.send(
+                {"op": "reply", "ok": reply.ok, "value": reply.value, "error": reply.error}
+            )
+
+    async def _stop(self, reason: str = "", *, grace: float = 0.0) -> str:
+        """Kill the worker, after `grace` seconds to exit by itself; describe how it ended."""
+        process, self._process = self._process, None
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+        if process is None:
+            return reason
+        exited_by_itself = process.returncode is not None
+        if not exited_by_itself and grace:
+            with anyio.move_on_after(grace):
+                await process.wait()
+            exited_by_itself = process.returncode is not None
+        if not exited_by_itself:
+            await self.kill(process)
+        with anyio.move_on_after(5):
+            await process.wait()
+        await self.cleanup()
+        await process.aclose()
+        return _describe_exit(process.returncode, self.limits) if exited_by_itself else reason
+
+
+async def _call_tool(
+    tools: ToolHandler | None, message: dict[str, Any], records: list[ToolCallRecord]
+) -> ToolReply:
+    name = str(message.get("name"))
+    arguments: dict[str, Any] = message.get("arguments") or {}
+    if tools is None:
+        reply = ToolReply(ok=False, error=f"no tool handler is attached; cannot call {name}")
+    else:
+        try:
+            reply = await tools(name, arguments)
+        except Exception as exc:  # a failing host tool is an observation, not a crash
+            logger.exception("sandbox tool %s failed", name)
+            reply = ToolReply(ok=False, error=f"{type(exc).__name__}: {exc}")
+    records.append(ToolCallRecord(name=name, arguments=arguments, ok=reply.ok, error=reply.error))
+    try:
+        json.dumps(reply.value)
+    except (TypeError, ValueError):
+        reply = ToolReply(ok=True, value=repr(reply.value)) if reply.ok else reply
+    return reply
+
+
+def _result(message: dict[str, Any]) -> ExecResult:
+    error = message.get("error")
+    return ExecResult(
+        stdout=str(message.get("stdout", "")),
+        stderr=str(message.get("stderr", "")),
+        stdout_truncated=bool(message.get("stdout_truncated")),
+        stderr_truncated=bool(message.get("stderr_truncated")),
+        value=message.get("value"),
+        error=ExecError.model_validate(error) if error else None,
+    )
+
+
+def _describe_exit(returncode: int | None, limits: SandboxLimits) -> str:
+    if returncode is None:
+        return "worker exited"
+    signum = -returncode if returncode < 0 else returncode - 128 if returncode > 128 else 0
+    if signum == signal.SIGXCPU:
+        return f"CPU time limit of {limits.cpu_seconds} s exceeded; the worker's state is lost"
+    if signum == signal.SIGKILL:
+        return "worker killed by SIGKILL (memory limit?); its state is lost"
+    if signum in signal.valid_signals():
+        return f"worker exited on {signal.Signals(signum).name}; its state is lost"
+    return f"worker exited with status {returncode}; its state is lost"
+
+
+def _signal(pid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signum)
