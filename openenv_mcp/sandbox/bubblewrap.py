@@ -45,7 +45,7 @@ def find_bwrap() -> str:
     return found
 
 
-def _mounts(worker: Path, workspace: Path) -> list[str]:
+def _mounts(worker_fd: int, workspace: Path) -> list[str]:
     """Bind only what the interpreter needs: /usr, the runtime, a few /etc files, the worker."""
     args = ["--ro-bind", "/usr", "/usr"]
     for path in _SYSTEM_DIRS:
@@ -59,7 +59,7 @@ def _mounts(worker: Path, workspace: Path) -> list[str]:
     prefix = os.path.realpath(sys.base_prefix)
     if not prefix.startswith("/usr/"):
         args += ["--ro-bind", prefix, prefix]
-    args += ["--ro-bind", str(worker), SANDBOX_WORKER_PATH]
+    args += ["--ro-bind-data", str(worker_fd), SANDBOX_WORKER_PATH]
     args += ["--proc", "/proc", "--dev", "/dev", "--size", str(_TMP_BYTES), "--tmpfs", "/tmp"]
     return [*args, "--bind", str(workspace), "/workspace", "--chdir", "/workspace"]
 
@@ -76,12 +76,15 @@ class BubblewrapSandbox(WorkerSandbox):
         super().__init__(tools, limits)
         self._cgroup: PidsCgroup | None = None
         self._errors: IO[bytes] | None = None
+        self._worker_fd = -1
 
     def command(self, worker_args: list[str]) -> list[str]:
         namespaces = ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent"]
         session = ["--new-session", "--clearenv", "--hostname", "sandbox", "--uid", "1000", "--gid", "1000"]
         env = [arg for key, value in _ENV.items() for arg in ("--setenv", key, value)]
-        mounts = _mounts(WORKER_PATH, self.workspace)
+        # The worker is copied in from a descriptor, so no host path shows in /proc/1/cmdline.
+        self._worker_fd = os.open(WORKER_PATH, os.O_RDONLY | os.O_CLOEXEC)
+        mounts = _mounts(self._worker_fd, self.workspace)
         worker = [str(base_python()), "-I", "-S", SANDBOX_WORKER_PATH, *worker_args]
         return [self._bwrap, *namespaces, *session, *env, *mounts, *worker]
 
@@ -89,14 +92,19 @@ class BubblewrapSandbox(WorkerSandbox):
         if os.geteuid() == 0:
             command = self._join_cgroup(command)
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed in cleanup)
-        return await anyio.open_process(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=self._errors,
-            pass_fds=pass_fds,
-            start_new_session=True,
-        )
+        try:
+            return await anyio.open_process(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=self._errors,
+                env=_ENV,  # bwrap's own pid 1 keeps this environment, visible in /proc/1/environ
+                cwd="/",
+                pass_fds=(*pass_fds, self._worker_fd),
+                start_new_session=True,
+            )
+        finally:
+            os.close(self._worker_fd)
 
     def diagnostics(self) -> str:
         if self._errors is None:

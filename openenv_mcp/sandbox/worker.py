@@ -43,8 +43,11 @@ class _Channel:
 
     def __init__(self, read_fd: int, write_fd: int) -> None:
         self._read_fd, self._write_fd, self._buffer = read_fd, write_fd, b""
+        self.owner = os.getpid()
 
     def send(self, message: dict[str, Any]) -> None:
+        if os.getpid() != self.owner:
+            raise ToolError("only the worker process can talk to the host; this is a forked child")
         view = memoryview(json.dumps(message, separators=(",", ":")).encode() + b"\n")
         while view:
             view = view[os.write(self._write_fd, view) :]
@@ -233,6 +236,8 @@ def _serve(channel: _Channel, namespace: dict[str, Any], limit: int) -> None:
         out, err = _Capture(limit, 1), _Capture(limit, 2)
         sys.stdout, sys.stderr = out, err
         value, error = _run(request["code"], namespace, limit)
+        if os.getpid() != channel.owner:
+            os._exit(0)  # a child forked by the code must never answer on the channel
         stdout, stderr = out.take(), err.take()
         channel.send(
             {

@@ -1,0 +1,36 @@
+"""Shared helpers for the sandbox tests: tools, a handler, start and checked close."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+
+from openenv_mcp.sandbox import BubblewrapSandbox, SandboxLimits, ToolReply, ToolSpec, sandbox_processes
+
+TOOLS = [
+    ToolSpec("echo", "Return the message unchanged.", ["message"], "(message: str) -> str"),
+    ToolSpec("fail", "Always fails.", ["reason"], "(reason: str = 'no') -> None"),
+]
+
+
+async def handler(name: str, arguments: dict[str, Any]) -> ToolReply:
+    """Echo `echo`'s message; answer `fail` with an error."""
+    if name == "echo":
+        return ToolReply(ok=True, value=arguments["message"])
+    return ToolReply(ok=False, error=f"failed on purpose: {arguments.get('reason', 'no')}")
+
+
+async def started(limits: SandboxLimits | None = None) -> BubblewrapSandbox:
+    sandbox = BubblewrapSandbox(TOOLS, limits or SandboxLimits(wall_seconds=3.0))
+    with anyio.fail_after(30):
+        await sandbox.start()
+    return sandbox
+
+
+async def close_and_check(sandbox: BubblewrapSandbox) -> None:
+    """Close `sandbox` and prove that none of its processes and no workspace remain."""
+    with anyio.fail_after(30):
+        await sandbox.close()
+    assert sandbox_processes(sandbox.marker) == []
+    assert not sandbox.workspace.exists()
