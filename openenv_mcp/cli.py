@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
         "--idle-ttl", type=float, default=600.0, help="seconds before an idle episode closes; 0: never"
     )
     serve.add_argument("--allowed-host", action="append", default=[], help="Host header to accept (HTTP)")
+    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"], default="info")
     config = commands.add_parser("claude-config", help="print a claude_desktop_config.json entry")
     config.add_argument("env", metavar="ENV")
     config.add_argument("--mode", choices=[m.value for m in Mode], default=Mode.TRAINING.value)
@@ -61,13 +62,18 @@ def _servers(args: argparse.Namespace) -> list[EnvServer]:
 
 def _serve(args: argparse.Namespace) -> int:
     servers = _servers(args)
+    logging.getLogger().setLevel(args.log_level.upper())
     if args.transport == "stdio":
         logger.info("serving %s over stdio (%s mode)", servers[0].name, args.mode)
         anyio.run(serve_stdio, servers[0])
         return 0
     for server in servers:
         logger.info("serving %s at http://%s:%d/envs/%s/mcp", server.name, args.host, args.port, server.name)
-    anyio.run(lambda: serve_http(servers, host=args.host, port=args.port, allowed_hosts=args.allowed_host))
+    anyio.run(
+        lambda: serve_http(
+            servers, host=args.host, port=args.port, allowed_hosts=args.allowed_host, log_level=args.log_level
+        )
+    )
     return 0
 
 

@@ -43,7 +43,7 @@ class Episode:
     id: str
     env: Environment
     last_used: float = field(default_factory=time.monotonic)
-    lock: anyio.Lock = field(default_factory=anyio.Lock)
+    lock: anyio.Lock = field(default_factory=lambda: anyio.Lock(fast_acquire=True))
 
     async def reset(self, seed: int | None, options: dict[str, Any] | None) -> ResetResult:
         async with self.lock:

@@ -203,7 +203,7 @@ class Environment:
         if error is not None:
             info["error"] = error
         self.history.append(
-            StepRecord.of(self.step_count, action, reward, self.terminated, self.truncated, error)
+            StepRecord(self.step_count, action, reward, self.terminated, self.truncated, error)
         )
         return StepResult(
             observation=observation,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from openenv_mcp.spec import CodeAction, ToolCallAction
 
@@ -15,20 +14,8 @@ class StepRecord:
     """One step of an episode's trajectory: the action, the reward, how it ended."""
 
     step: int
-    action: dict[str, Any]
+    action: ToolCallAction | CodeAction
     reward: float
     terminated: bool
     truncated: bool
     error: str | None
-
-    @classmethod
-    def of(
-        cls,
-        step: int,
-        action: ToolCallAction | CodeAction,
-        reward: float,
-        terminated: bool,
-        truncated: bool,
-        error: str | None,
-    ) -> StepRecord:
-        return cls(step, action.model_dump(), reward, terminated, truncated, error)

@@ -21,6 +21,7 @@ __all__ = ["RESERVED_NAMES", "InnerTool", "tool"]
 
 RESERVED_NAMES = frozenset({"reset", "step", "state", "close"})
 _MARK = "__openenv_tool__"
+_JSON: TypeAdapter[Any] = TypeAdapter(Any)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -91,20 +92,27 @@ class InnerTool:
 
     def parse(self, parameters: dict[str, Any]) -> dict[str, Any]:
         """Check `parameters` against the input schema and return typed keyword arguments."""
+        try:
+            model = self.arguments_model.model_validate(parameters, strict=True)
+        except ValidationError:
+            model = self._parse_slowly(parameters)
+        return {field: getattr(model, field) for field in type(model).model_fields}
+
+    def _parse_slowly(self, parameters: dict[str, Any]) -> BaseModel:
+        # Strict validation refuses some valid JSON (an object for a nested model): the schema decides.
         problems = self.check.problems(parameters)
         if problems:
             raise ActionError(_describe_problems(self.name, problems))
         try:
-            model = self.arguments_model.model_validate(parameters)
+            return self.arguments_model.model_validate(parameters)
         except ValidationError as exc:
             raise ActionError(_describe_problems(self.name, [str(e["msg"]) for e in exc.errors()])) from exc
-        return {field: getattr(model, field) for field in type(model).model_fields}
 
     def structure(self, value: Any) -> dict[str, Any] | None:
         """The structured content for a tool's return value."""
         if self.definition.output_schema is None:
             return None
-        dumped = TypeAdapter(Any).dump_python(value, mode="json")
+        dumped = _JSON.dump_python(value, mode="json")
         return {"result": dumped} if self.wraps_result else dumped
 
 
