@@ -1,17 +1,24 @@
-"""Connect Four against a built-in opponent (placeholder until the environment lands)."""
+"""Connect Four against a built-in opponent (random, greedy or minimax)."""
 
-from openenv_mcp import Environment, tool
+from openenv_mcp_connect_four.board import Board
+from openenv_mcp_connect_four.environment import ConnectFourEnvironment, ConnectFourOptions
+from openenv_mcp_connect_four.observation import BoardView
+from openenv_mcp_connect_four.opponents import (
+    GreedyOpponent,
+    MinimaxOpponent,
+    Opponent,
+    RandomOpponent,
+    make_opponent,
+)
 
-__all__ = ["ConnectFourEnvironment"]
-
-
-class ConnectFourEnvironment(Environment):
-    """Placeholder."""
-
-    name = "connect_four"
-    description = "Connect Four (being built)."
-
-    @tool
-    def view_board(self) -> str:
-        """Show the board."""
-        return ""
+__all__ = [
+    "Board",
+    "BoardView",
+    "ConnectFourEnvironment",
+    "ConnectFourOptions",
+    "GreedyOpponent",
+    "MinimaxOpponent",
+    "Opponent",
+    "RandomOpponent",
+    "make_opponent",
+]
