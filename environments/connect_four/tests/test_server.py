@@ -67,7 +67,8 @@ async def test_a_full_column_is_an_error_result_with_the_penalty() -> None:
             assert refused.is_error and "column 5 is full" in text(refused)
             assert step_meta(refused)["reward"] == -0.25 and not step_meta(refused)["terminated"]
             off_board = await client.call_tool("drop", {"column": 7})
-            assert off_board.is_error and "column" in text(off_board)
+            assert off_board.is_error and "maximum of 6" in text(off_board)
+            assert step_meta(off_board)["reward"] == -0.25
             fine = await client.call_tool("drop", {"column": 0})
             assert not fine.is_error
 
