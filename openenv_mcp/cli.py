@@ -14,6 +14,7 @@ import anyio
 from openenv_mcp import discovery
 from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.errors import OpenEnvError
+from openenv_mcp.sandbox.provider import BACKENDS
 from openenv_mcp.server import EnvServer, Mode
 from openenv_mcp.transports import serve_http, serve_stdio
 
@@ -37,6 +38,15 @@ def _parser() -> argparse.ArgumentParser:
         "--idle-ttl", type=float, default=600.0, help="seconds before an idle episode closes; 0: never"
     )
     serve.add_argument("--allowed-host", action="append", default=[], help="Host header to accept (HTTP)")
+    serve.add_argument(
+        "--sandbox",
+        choices=BACKENDS,
+        default="bubblewrap",
+        help="where CodeAct code runs; 'none' runs it unsandboxed (development only, UNSAFE)",
+    )
+    serve.add_argument(
+        "--warm-pool", type=int, default=2, help="started sandboxes kept ready per environment"
+    )
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"], default="info")
     config = commands.add_parser("claude-config", help="print a claude_desktop_config.json entry")
     config.add_argument("env", metavar="ENV")
@@ -57,7 +67,16 @@ def _servers(args: argparse.Namespace) -> list[EnvServer]:
     if args.transport == "stdio" and len(names) != 1:
         raise OpenEnvError(f"stdio serves exactly one environment; got {len(names)}: name one ENV")
     limits = RegistryLimits(capacity=args.capacity, idle_ttl=args.idle_ttl or None)
-    return [EnvServer(discovery.load(name), mode=args.mode, limits=limits) for name in names]
+    return [
+        EnvServer(
+            discovery.load(name),
+            mode=args.mode,
+            limits=limits,
+            sandbox=args.sandbox,
+            warm_pool=args.warm_pool,
+        )
+        for name in names
+    ]
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -17,8 +17,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from openenv_mcp.environment import RESERVED_NAMES, Environment
-from openenv_mcp.server.render import jsonable
 from openenv_mcp.spec import CodeAction, StepResult, ToolCallAction
+from openenv_mcp.spec.data import jsonable
 
 __all__ = ["ConformanceError", "check_environment", "child_pids"]
 

@@ -69,6 +69,9 @@ class Environment:
         """Start a new episode from `self.rng` and the parsed options; return the first observation."""
         return None
 
+    async def begin_episode(self, options: Any) -> None:
+        """Prepare per-episode resources before `on_reset` (base classes such as CodeAct use this)."""
+
     async def run_code(self, code: str) -> Any:
         """Run a CodeAction; environments that accept code override this."""
         raise ActionError(
@@ -131,6 +134,7 @@ class Environment:
         self.terminated = self.truncated = False
         self.history.clear()
         self._step_info = {}
+        await self.begin_episode(parsed)
         observation = await self.on_reset(parsed)
         info, self._step_info = self._step_info, {}
         return ResetResult(observation=observation, info=info)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from enum import StrEnum
 from typing import Any
 
 from mcp.server import Server, ServerRequestContext
 from mcp.types import CallToolRequestParams, CallToolResult, ListToolsResult, PaginatedRequestParams, Tool
 
-from openenv_mcp.environment import Environment
+from openenv_mcp.environment import CodeActEnvironment, Environment
 from openenv_mcp.episodes import Episode, EpisodeRegistry, RegistryLimits
 from openenv_mcp.errors import NoDefaultEpisodeError, OpenEnvError, UnknownEpisodeError
+from openenv_mcp.sandbox.provider import Backend, SandboxProvider, backend_factory
 from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.server import handlers
 from openenv_mcp.server.control import META_ROLE, control_definitions
@@ -50,10 +51,13 @@ class EnvServer:
         limits: RegistryLimits | None = None,
         factory: Callable[[], Environment] | None = None,
         process_scoped: bool = False,
+        sandbox: Backend = "bubblewrap",
+        warm_pool: int = 2,
     ) -> None:
         self.env_class = env_class
         self.mode = Mode(mode)
-        self.registry = EpisodeRegistry(factory or env_class, limits)
+        self.sandbox_provider = _provider(env_class, sandbox, warm_pool)
+        self.registry = EpisodeRegistry(factory or self._default_factory, limits)
         self.process_scoped = process_scoped
         """True on stdio: the whole process is one client's connection."""
         self._process_scope = ConnectionScope()
@@ -72,6 +76,11 @@ class EnvServer:
             on_list_tools=self._on_list_tools,
             on_call_tool=self._on_call_tool,
         )
+
+    def _default_factory(self) -> Environment:
+        if self.sandbox_provider is not None and issubclass(self.env_class, CodeActEnvironment):
+            return self.env_class(self.sandbox_provider)
+        return self.env_class()
 
     @property
     def name(self) -> str:
@@ -96,7 +105,10 @@ class EnvServer:
 
     @asynccontextmanager
     async def _lifespan(self, _server: Server[Any]) -> AsyncGenerator[dict[str, Any]]:
-        async with self.registry.running():
+        async with AsyncExitStack() as stack:
+            if self.sandbox_provider is not None:
+                await stack.enter_async_context(self.sandbox_provider.running())
+            await stack.enter_async_context(self.registry.running())
             yield {}
 
     async def aclose(self) -> None:
@@ -192,6 +204,13 @@ class EnvServer:
         for episode_id in list(scope.implicit):
             await self.registry.close(episode_id, "closed when its connection ended")
         scope.implicit.clear()
+
+
+def _provider(env_class: type[Environment], backend: Backend, warm_pool: int) -> SandboxProvider | None:
+    if not issubclass(env_class, CodeActEnvironment):
+        return None
+    specs, limits = env_class.code_tool_specs(), env_class.sandbox_limits
+    return SandboxProvider(specs, limits, factory=backend_factory(backend), pool_size=warm_pool)
 
 
 def _with_episode_id(definition: ToolDefinition) -> ToolDefinition:

@@ -13,8 +13,9 @@ from pydantic import ValidationError
 from openenv_mcp.errors import ActionError
 from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.server.control import META_STEP
-from openenv_mcp.server.render import error_result, jsonable, observation_text, structured_result, tool_result
+from openenv_mcp.server.render import error_result, observation_text, structured_result, tool_result
 from openenv_mcp.spec import ACTION_ADAPTER, StepResult, ToolCallAction
+from openenv_mcp.spec.data import jsonable
 
 if TYPE_CHECKING:
     from openenv_mcp.server.env_server import EnvServer

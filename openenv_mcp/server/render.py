@@ -6,16 +6,10 @@ import json
 from typing import Any
 
 from mcp.types import CallToolResult, TextContent
-from pydantic import TypeAdapter
 
-__all__ = ["error_result", "jsonable", "observation_text", "structured_result", "tool_result"]
+from openenv_mcp.spec.data import jsonable
 
-_ANY: TypeAdapter[Any] = TypeAdapter(Any)
-
-
-def jsonable(value: Any) -> Any:
-    """`value` as plain JSON data (pydantic models and dataclasses included)."""
-    return _ANY.dump_python(value, mode="json")
+__all__ = ["error_result", "observation_text", "structured_result", "tool_result"]
 
 
 def observation_text(observation: Any) -> str:

@@ -1,0 +1,129 @@
+"""CodeAct: environments whose agents act by writing Python, run in the episode's sandbox.
+
+A `CodeActEnvironment` gets a persistent sandboxed worker per episode (a fresh one on every
+reset). A `CodeAction` runs there, with the environment's inner tools as plain functions
+in the code's namespace: each call comes back over the worker's channel and runs through
+`call_tool`, the same dispatch as any other tool call, inside the step of the code action.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from openenv_mcp.environment.base import Environment
+from openenv_mcp.environment.tools import InnerTool
+from openenv_mcp.errors import ActionError, InvalidOptionsError, OpenEnvError, SandboxError
+from openenv_mcp.sandbox import ExecResult, Sandbox, SandboxLimits, ToolReply, ToolSpec
+from openenv_mcp.sandbox.provider import SandboxProvider
+from openenv_mcp.spec import ToolCallAction
+from openenv_mcp.spec.data import jsonable
+
+__all__ = ["CodeActEnvironment", "CodeActOptions", "CodeObservation"]
+
+logger = logging.getLogger(__name__)
+
+
+class CodeActOptions(BaseModel):
+    """Reset options every CodeAct environment accepts; subclass it to add your own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sandbox: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Lower sandbox limits for this episode (wall_seconds, memory_bytes, cpu_seconds, "
+        "max_processes, file_size_bytes, open_files, output_bytes); never above the server's.",
+    )
+
+
+class CodeObservation(ExecResult):
+    """What a code action produced: output, the last expression's value, the exception, the tool calls."""
+
+    def to_text(self) -> str:
+        return self.render() or "(no output)"
+
+
+class CodeActEnvironment(Environment, abstract=True):
+    """An environment that accepts `CodeAction`s, run in a sandbox per episode."""
+
+    options_model: ClassVar[type[BaseModel] | None] = CodeActOptions
+    sandbox_limits: ClassVar[SandboxLimits] = SandboxLimits()
+    """Default limits, and the maximums an episode may ask for."""
+    tools_in_code: ClassVar[frozenset[str] | None] = None
+    """Inner tools callable from code (None: all of them)."""
+
+    def __init__(self, provider: SandboxProvider | None = None) -> None:
+        super().__init__()
+        self.sandbox_provider = provider
+        self.sandbox: Sandbox | None = None
+        self.limits = self.sandbox_limits
+        self.code_tool_calls = 0
+
+    @classmethod
+    def code_tool_specs(cls) -> list[ToolSpec]:
+        """The inner tools as the code sees them: plain functions with signatures and docstrings."""
+        names = cls.tools_in_code
+        return [_spec(cls, t) for t in cls.inner_tools.values() if names is None or t.name in names]
+
+    async def begin_episode(self, options: Any) -> None:
+        requested: dict[str, Any] = getattr(options, "sandbox", None) or {}
+        try:
+            limits = self.sandbox_limits.clamp(requested)
+        except SandboxError as exc:
+            raise InvalidOptionsError(str(exc)) from exc
+        await self._drop_sandbox()
+        provider = self.sandbox_provider or SandboxProvider(
+            self.code_tool_specs(), self.sandbox_limits, pool_size=0
+        )
+        self.sandbox_provider = provider
+        self.sandbox = await provider.acquire(limits)
+        self.limits = limits
+        self.code_tool_calls = 0
+
+    async def run_code(self, code: str) -> CodeObservation:
+        sandbox = self.sandbox
+        if sandbox is None:
+            raise ActionError("the episode has no sandbox; call reset first")
+        result = await sandbox.execute(
+            code, tools=self._tool_from_code, wall_seconds=self.limits.wall_seconds
+        )
+        observation = CodeObservation.model_validate(result.model_dump())
+        if observation.killed is not None:
+            raise ActionError(observation.to_text())
+        self.step_info["tool_calls"] = len(observation.tool_calls)
+        return observation
+
+    async def on_close(self) -> None:
+        await self._drop_sandbox()
+
+    async def _tool_from_code(self, name: str, arguments: dict[str, Any]) -> ToolReply:
+        if self.tools_in_code is not None and name not in self.tools_in_code:
+            return ToolReply(ok=False, error=f"tool {name!r} cannot be called from code")
+        if self.terminated or self.truncated:
+            return ToolReply(ok=False, error="the episode has ended; no more tool calls")
+        self.code_tool_calls += 1
+        try:
+            value = await self.call_tool(ToolCallAction(tool_name=name, parameters=arguments))
+        except OpenEnvError as exc:
+            return ToolReply(ok=False, error=str(exc))
+        except Exception as exc:
+            logger.exception("tool %r failed when called from code", name)
+            return ToolReply(ok=False, error=f"{type(exc).__name__}: {exc}")
+        return ToolReply(ok=True, value=jsonable(value))
+
+    async def _drop_sandbox(self) -> None:
+        sandbox, self.sandbox = self.sandbox, None
+        if sandbox is not None:
+            await sandbox.close()
+
+
+def _spec(cls: type[Environment], tool: InnerTool) -> ToolSpec:
+    parameters = list(tool.arguments_model.model_fields)
+    signature = inspect.signature(getattr(cls, tool.method_name))
+    shown = signature.replace(parameters=list(signature.parameters.values())[1:])
+    return ToolSpec(
+        name=tool.name, description=tool.definition.description, parameters=parameters, signature=str(shown)
+    )

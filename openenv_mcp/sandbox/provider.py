@@ -1,0 +1,85 @@
+"""Where episodes get their sandboxes: a backend by name, and a warm pool for the default limits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import asynccontextmanager
+from typing import Literal
+
+import anyio
+
+from openenv_mcp.sandbox.base import Sandbox, SandboxFactory, ToolSpec
+from openenv_mcp.sandbox.bubblewrap import bubblewrap_factory, find_bwrap
+from openenv_mcp.sandbox.limits import SandboxLimits
+from openenv_mcp.sandbox.pool import WarmPool
+from openenv_mcp.sandbox.unsafe import unsafe_factory
+
+__all__ = ["BACKENDS", "Backend", "SandboxProvider", "backend_factory"]
+
+logger = logging.getLogger(__name__)
+
+Backend = Literal["bubblewrap", "none"]
+BACKENDS: tuple[Backend, ...] = ("bubblewrap", "none")
+
+
+def backend_factory(backend: Backend) -> SandboxFactory:
+    """The factory of a sandbox backend; bubblewrap is checked for at once (a clear error if missing)."""
+    if backend == "none":
+        logger.warning(
+            "UNSAFE: --sandbox none runs model-written code as a plain child process, with no isolation"
+        )
+        return unsafe_factory
+    find_bwrap()
+    return bubblewrap_factory
+
+
+class SandboxProvider:
+    """Hands each episode a started sandbox: a warm one for the default limits, a fresh one otherwise.
+
+    Sandboxes are never reused: an episode closes its own.
+    """
+
+    def __init__(
+        self,
+        tools: Sequence[ToolSpec],
+        limits: SandboxLimits,
+        *,
+        factory: SandboxFactory = bubblewrap_factory,
+        pool_size: int = 2,
+    ) -> None:
+        self.tools, self.limits, self.factory, self.pool_size = list(tools), limits, factory, pool_size
+        self._pool: WarmPool | None = None
+        self.handed_out = 0
+
+    @property
+    def warm(self) -> int:
+        """Started sandboxes waiting in the pool."""
+        return self._pool.idle if self._pool is not None else 0
+
+    @asynccontextmanager
+    async def running(self) -> AsyncGenerator[SandboxProvider]:
+        """Keep the warm pool filled while the context is open (the first opener owns it)."""
+        if self._pool is not None or self.pool_size <= 0:
+            yield self
+            return
+        async with WarmPool(self.factory, self.tools, self.limits, self.pool_size) as pool:
+            self._pool = pool
+            try:
+                yield self
+            finally:
+                self._pool = None
+
+    async def acquire(self, limits: SandboxLimits | None = None) -> Sandbox:
+        """A started sandbox with `limits` (default: the provider's)."""
+        self.handed_out += 1
+        if (limits is None or limits == self.limits) and self._pool is not None:
+            return await self._pool.acquire()
+        sandbox = self.factory(self.tools, limits or self.limits)
+        try:
+            await sandbox.start()
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await sandbox.close()
+            raise
+        return sandbox
