@@ -32,7 +32,8 @@ class Environment:
     description: ClassVar[str] = ""
     options_model: ClassVar[type[BaseModel] | None] = None
     """A pydantic model for `reset` options; None accepts no options."""
-    invalid_action_penalty: ClassVar[float] = 0.0
+    invalid_action_penalty: float = 0.0
+    """Reward of a step whose action could not be carried out; an episode may change it in `on_reset`."""
     history_limit: ClassVar[int] = 1000
     inner_tools: ClassVar[dict[str, InnerTool]] = {}
 

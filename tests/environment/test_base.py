@@ -36,7 +36,7 @@ async def test_a_step_is_counted_rewarded_and_recorded() -> None:
     assert result.reward == 2.0
     assert env.step_count == 1
     assert env.total_reward == 2.0
-    assert env.history[-1].action["parameters"] == {"message": "four"}
+    assert env.history[-1].action == echo("four")
 
 
 async def test_the_episode_is_truncated_at_max_steps() -> None:

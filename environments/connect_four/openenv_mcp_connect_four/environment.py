@@ -61,9 +61,7 @@ class ConnectFourEnvironment(Environment):
         self.options, self.board = options, Board()
         self.opponent = make_opponent(options.opponent, options.depth)
         self.max_steps = options.max_steps
-        # The base reads a ClassVar; the penalty is per episode, so the instance shadows it.
-        penalty = -options.illegal_move_penalty
-        self.invalid_action_penalty = penalty  # pyright: ignore[reportAttributeAccessIssue]
+        self.invalid_action_penalty = -options.illegal_move_penalty
         opening = None if options.agent_first else self._reply()
         return self._view(agent_move=None, opponent_move=opening)
 
