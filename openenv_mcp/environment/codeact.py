@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -121,9 +121,26 @@ class CodeActEnvironment(Environment, abstract=True):
 
 
 def _spec(cls: type[Environment], tool: InnerTool) -> ToolSpec:
-    parameters = list(tool.arguments_model.model_fields)
-    signature = inspect.signature(getattr(cls, tool.method_name))
-    shown = signature.replace(parameters=list(signature.parameters.values())[1:])
+    method = getattr(cls, tool.method_name)
     return ToolSpec(
-        name=tool.name, description=tool.definition.description, parameters=parameters, signature=str(shown)
+        name=tool.name,
+        description=tool.definition.description,
+        parameters=list(tool.arguments_model.model_fields),
+        signature=_signature(method),
     )
+
+
+def _signature(method: Any) -> str:
+    """A readable signature without `self`, e.g. ``(column: int) -> BoardView``."""
+    hints = get_type_hints(method)
+    shown: list[str] = []
+    for param in list(inspect.signature(method).parameters.values())[1:]:
+        text = f"{param.name}: {_type_name(hints.get(param.name, Any))}"
+        shown.append(text if param.default is param.empty else f"{text} = {param.default!r}")
+    return f"({', '.join(shown)}) -> {_type_name(hints.get('return', Any))}"
+
+
+def _type_name(annotation: Any) -> str:
+    if isinstance(annotation, type):
+        return annotation.__qualname__
+    return str(annotation).replace("typing.", "")
