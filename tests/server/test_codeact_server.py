@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import anyio
-import mcp
 import pytest
 from mcp.client.client import ConnectMode
 
@@ -101,7 +100,13 @@ def test_a_missing_bwrap_names_the_package(monkeypatch: pytest.MonkeyPatch) -> N
 def test_find_bwrap_names_the_package_when_it_is_absent(monkeypatch: pytest.MonkeyPatch) -> None:
     from openenv_mcp.sandbox import bubblewrap
 
-    monkeypatch.setattr(bubblewrap.shutil, "which", lambda _name: None)
-    monkeypatch.setattr(bubblewrap.os, "access", lambda _path, _mode: False)
+    def nowhere(*_args: object) -> None:
+        return None
+
+    def denied(*_args: object) -> bool:
+        return False
+
+    monkeypatch.setattr(bubblewrap.shutil, "which", nowhere)
+    monkeypatch.setattr(bubblewrap.os, "access", denied)
     with pytest.raises(SandboxUnavailableError, match="apt-get install bubblewrap"):
         bubblewrap.find_bwrap()
