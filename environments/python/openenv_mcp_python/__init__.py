@@ -1,18 +1,17 @@
-"""The python coding environment (placeholder until the environment lands)."""
+"""The python coding environment: write a function, graded by hidden unit tests in a sandbox."""
 
-from openenv_mcp.environment import CodeActEnvironment, tool
+from openenv_mcp_python.environment import PythonEnvironment, PythonOptions
+from openenv_mcp_python.observations import Briefing, CaseResult, SubmissionReport
+from openenv_mcp_python.tasks import HiddenTest, Task, load_tasks, task_ids
 
-__all__ = ["PythonEnvironment"]
-
-
-class PythonEnvironment(CodeActEnvironment):
-    """Placeholder."""
-
-    name = "python"
-    description = "Solve small programming tasks in a sandboxed Python (being built)."
-    tools_in_code = frozenset[str]()
-
-    @tool
-    async def run_python(self, code: str) -> str:
-        """Run Python code in the sandbox."""
-        return (await self.run_code(code)).to_text()
+__all__ = [
+    "Briefing",
+    "CaseResult",
+    "HiddenTest",
+    "PythonEnvironment",
+    "PythonOptions",
+    "SubmissionReport",
+    "Task",
+    "load_tasks",
+    "task_ids",
+]

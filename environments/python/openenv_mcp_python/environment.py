@@ -1,0 +1,164 @@
+"""Python: write a function in a sandboxed workspace until it passes hidden unit tests.
+
+The agent edits `/workspace/solution.py` with file tools, tries code in its own persistent
+sandboxed interpreter with `run_python`, and calls `submit()` to be graded. Grading runs
+the hidden tests in a second, fresh sandbox; the reward is the fraction passed, paid as
+improvement on the best submission so far, and the episode ends when all pass.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+
+from openenv_mcp import ToolCallAction, tool
+from openenv_mcp.environment import CodeActEnvironment, CodeActOptions, CodeObservation
+from openenv_mcp.errors import ActionError
+from openenv_mcp.sandbox.provider import SandboxProvider
+from openenv_mcp_python.grading import grade
+from openenv_mcp_python.observations import Briefing, SubmissionReport
+from openenv_mcp_python.tasks import SOLUTION_FILE, Task, load_tasks, task_ids
+from openenv_mcp_python.workspace import Workspace
+
+__all__ = ["PythonEnvironment", "PythonOptions"]
+
+
+class PythonOptions(CodeActOptions):
+    """Options of a python episode (and `sandbox` limits, from CodeAct)."""
+
+    task: Annotated[
+        str | None,
+        Field(description=f"The task's id, one of: {', '.join(task_ids())}; default: drawn from the seed."),
+    ] = None
+    max_steps: Annotated[
+        int, Field(ge=1, le=10_000, description="Steps before the episode is truncated.")
+    ] = 20
+
+    @field_validator("task")
+    @classmethod
+    def _known(cls, value: str | None) -> str | None:
+        if value is not None and value not in load_tasks():
+            raise ValueError(f"unknown task {value!r}; the tasks are: {', '.join(task_ids())}")
+        return value
+
+
+class PythonEnvironment(CodeActEnvironment):
+    """Small programming tasks graded by hidden unit tests run in an isolated sandbox."""
+
+    name = "python"
+    description = (
+        "Write a Python function in /workspace/solution.py and submit() it to hidden unit tests. "
+        "Tools: write_file, read_file, list_files, run_python (a persistent sandboxed interpreter), "
+        "submit. Reward: the fraction of hidden tests passed (paid as improvement on your best)."
+    )
+    options_model = PythonOptions
+    tools_in_code = frozenset({"read_file", "write_file", "list_files"})
+
+    def __init__(self, provider: SandboxProvider | None = None) -> None:
+        super().__init__(provider)
+        self.task: Task = load_tasks()[task_ids()[0]]
+        self.best = 0.0
+        self.last_report: SubmissionReport | None = None
+        self.submissions = 0
+
+    async def on_reset(self, options: PythonOptions) -> Briefing:
+        self.task = load_tasks()[options.task or self.rng.choice(task_ids())]
+        self.max_steps = options.max_steps
+        self.best, self.last_report, self.submissions = 0.0, None, 0
+        self._workspace().write_text(SOLUTION_FILE, self.task.starter)
+        return Briefing(
+            task=self.task.id,
+            title=self.task.title,
+            statement=self.task.statement,
+            signature=self.task.signature,
+            hidden_tests=len(self.task.tests),
+            max_steps=options.max_steps,
+        )
+
+    @tool
+    async def run_python(self, code: str) -> CodeObservation:
+        """Run Python code in your persistent sandboxed interpreter (variables survive between calls).
+
+        The value of a last expression is shown, like in a notebook. `/workspace` is the current
+        folder; `read_file`, `write_file` and `list_files` are functions in the code too.
+
+        Args:
+            code: The Python source to run.
+        """
+        return await self.run_code(code)
+
+    @tool(read_only=True, idempotent=True)
+    def read_file(self, path: str) -> str:
+        """Read a UTF-8 text file of the workspace (at most 256 KiB).
+
+        Args:
+            path: A path relative to /workspace, or an absolute path under /workspace.
+        """
+        return self._workspace().read_text(path)
+
+    @tool(idempotent=True)
+    def write_file(self, path: str, content: str) -> str:
+        """Write a text file in the workspace, replacing it and creating folders (at most 1 MiB).
+
+        Args:
+            path: A path relative to /workspace, or an absolute path under /workspace.
+            content: The file's new text.
+        """
+        size = self._workspace().write_text(path, content)
+        return f"wrote {size} bytes to {path}"
+
+    @tool(read_only=True, idempotent=True)
+    def list_files(self, path: str = ".") -> list[str]:
+        """List a folder of the workspace: folders end in '/', symlinks in '@'.
+
+        Args:
+            path: A folder relative to /workspace, or an absolute path under /workspace.
+        """
+        return self._workspace().listing(path)
+
+    @tool
+    async def submit(self) -> SubmissionReport:
+        """Grade /workspace/solution.py against the hidden tests, in a sandbox of their own.
+
+        The reward is the fraction passed, paid as improvement on your best submission so far;
+        all passed ends the episode.
+        """
+        solution = self._workspace().read_text(SOLUTION_FILE)
+        assert self.sandbox_provider is not None  # set by begin_episode along with the sandbox
+        # The report must fit the output cap even when the episode lowered it for its own sandbox.
+        limits = self.limits.model_copy(update={"output_bytes": self.sandbox_limits.output_bytes})
+        report = await grade(self.sandbox_provider, limits, self.task, solution)
+        self.submissions += 1
+        self.add_reward(max(0.0, report.fraction - self.best))
+        self.best = max(self.best, report.fraction)
+        report.best = self.best
+        self.last_report = report
+        if report.all_passed:
+            self.end_episode(reason="all hidden tests passed")
+        return report
+
+    def example_actions(self) -> list[ToolCallAction]:
+        """A wrong solution written, read back, listed and submitted (deterministic for the seed)."""
+        wrong = f"def {self.task.function}(*args, **kwargs):\n    return None\n"
+        return [
+            ToolCallAction(tool_name="write_file", parameters={"path": SOLUTION_FILE, "content": wrong}),
+            ToolCallAction(tool_name="read_file", parameters={"path": SOLUTION_FILE}),
+            ToolCallAction(tool_name="list_files", parameters={}),
+            ToolCallAction(tool_name="submit", parameters={}),
+        ]
+
+    def state_extra(self) -> dict[str, Any]:
+        report = self.last_report
+        return {
+            "task": self.task.id,
+            "best_fraction": self.best,
+            "submissions": self.submissions,
+            "tests_passed": report.passed if report is not None else 0,
+            "tests_total": len(self.task.tests),
+        }
+
+    def _workspace(self) -> Workspace:
+        if self.sandbox is None:
+            raise ActionError("the episode has no workspace; call reset first")
+        return Workspace(self.sandbox.workspace)
