@@ -2,17 +2,19 @@
 
     await check_environment(EchoEnvironment)
 
-It checks the tool schemas, that a seeded reset is reproducible, that bad input is
-answered with an error observation rather than an exception, and that `close` leaves
-no child process behind. Environments may offer `example_actions()` to have the
-check replay them under a seed and compare the two runs.
+It checks the tool schemas, that a seeded reset is reproducible, that each tool's bad
+input (an unknown argument, a missing one, one of the wrong type) is answered with an
+error observation rather than an exception, that `state` agrees with the steps taken,
+and that `close` leaves no child process and no temporary file behind. Environments may
+offer `example_actions()` to have the check replay them under a seed and compare runs.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jsonschema import Draft202012Validator
 
@@ -78,11 +80,27 @@ async def _replay(env_class: type[Environment], seed: int) -> tuple[Any, list[tu
     env = env_class()
     try:
         first = await env.reset(seed=seed)
-        actions: list[ToolCallAction] = list(getattr(env, "example_actions", list)())
-        steps = [_fingerprint(await env.step(action)) for action in actions]
-        return jsonable(first.observation), steps
+        actions: list[ToolCallAction | CodeAction] = list(getattr(env, "example_actions", list)())
+        results = [await env.step(action) for action in actions]
+        _check_state(env, results)
+        return jsonable(first.observation), [_fingerprint(r) for r in results]
     finally:
         await env.close()
+
+
+def _check_state(env: Environment, results: list[StepResult]) -> None:
+    """`state()` agrees with the steps taken."""
+    state = env.state()
+    counted = [r for r in results if not (r.error or "").startswith("the episode has ended")]
+    _require(
+        state.step_count == len(counted), f"state().step_count is {state.step_count}, not {len(counted)}"
+    )
+    total = sum(r.reward for r in counted)
+    _require(abs(state.total_reward - total) < 1e-9, f"state().total_reward {state.total_reward} != {total}")
+    if results:
+        last = results[-1]
+        ended = (state.terminated, state.truncated) == (last.terminated, last.truncated)
+        _require(ended, "state() disagrees with the last step on terminated/truncated")
 
 
 async def check_determinism(env_class: type[Environment], seed: int = 1234) -> None:
@@ -102,6 +120,7 @@ async def check_bad_input(env_class: type[Environment]) -> None:
             bad.append(ToolCallAction(tool_name=definition.name, parameters={"no_such_argument__": 1}))
             if definition.input_schema.get("required"):
                 bad.append(ToolCallAction(tool_name=definition.name, parameters={}))
+            bad += _mistyped(definition.name, definition.input_schema)
         if type(env).run_code is Environment.run_code:
             bad.append(CodeAction(code="1"))
         for action in bad:
@@ -114,15 +133,50 @@ async def check_bad_input(env_class: type[Environment]) -> None:
         await env.close()
 
 
+_WRONG: dict[str, Any] = {
+    "string": 12345,
+    "integer": "x",
+    "number": "x",
+    "boolean": "x",
+    "array": "x",
+    "object": "x",
+}
+
+
+def _mistyped(tool: str, schema: dict[str, Any]) -> list[ToolCallAction | CodeAction]:
+    """One call per typed parameter, with a value of the wrong type (the others left valid or absent)."""
+    calls: list[ToolCallAction | CodeAction] = []
+    properties: dict[str, Any] = schema.get("properties") or {}
+    for name, spec in properties.items():
+        kind = cast(dict[str, Any], spec).get("type") if isinstance(spec, dict) else None
+        wrong = _WRONG.get(kind) if isinstance(kind, str) else None
+        if wrong is not None:
+            calls.append(ToolCallAction(tool_name=tool, parameters={name: wrong}))
+    return calls
+
+
+def _temporary_entries() -> set[str]:
+    return set(os.listdir(tempfile.gettempdir()))
+
+
 async def check_close(env_class: type[Environment]) -> None:
-    """After close, no process started by the episode is left."""
-    before = child_pids()
+    """After close, no process and no temporary file or directory made by the episode is left."""
+    before, files_before = child_pids(), _temporary_entries()
     env = env_class()
     await env.reset(seed=0)
+    examples: list[ToolCallAction | CodeAction] = list(getattr(env, "example_actions", list)())
+    for action in examples[:2]:
+        await env.step(action)
     await env.close()
     await env.close()
     leaked = child_pids() - before
     _require(not leaked, f"close left {len(leaked)} process(es) behind: {sorted(leaked)}")
+    left = {e for e in _temporary_entries() - files_before if e.startswith(_OURS)}
+    _require(not left, f"close left temporary files behind: {sorted(left)}")
+
+
+_OURS = ("openenv",)
+"""Prefixes of temporary files and directories the project makes (sandbox workspaces and the like)."""
 
 
 async def check_environment(env_class: type[Environment]) -> None:
