@@ -1,0 +1,77 @@
+"""`EnvClient`: one episode of a remote environment, Gymnasium-style, over MCP."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self
+
+from mcp.client.client import ConnectMode
+
+from openenv_mcp.client.connection import Connection
+from openenv_mcp.client.episode import ActionLike, RemoteEpisode
+from openenv_mcp.client.results import RemoteStepResult
+from openenv_mcp.client.targets import Target
+from openenv_mcp.spec import State, ToolDefinition
+
+__all__ = ["EnvClient"]
+
+
+class EnvClient:
+    """A remote environment as `reset` / `step` / `state` / `close`.
+
+    Use it as an async context manager. `target` is a URL (`http://HOST:PORT/envs/NAME/mcp`),
+    a stdio command (a list of strings or `StdioServerParameters`) or an in-process
+    `EnvServer`. `mode` picks the MCP protocol era, as `mcp.Client` does.
+    """
+
+    def __init__(
+        self,
+        target: Target,
+        *,
+        mode: ConnectMode = "auto",
+        read_timeout: float = 60.0,
+        parse_error_reward: float = 0.0,
+    ) -> None:
+        self._connection = Connection(target, mode=mode, read_timeout=read_timeout)
+        self._episode = RemoteEpisode(self._connection, parse_error_reward=parse_error_reward)
+        self._open = False
+
+    async def __aenter__(self) -> Self:
+        await self._connection.__aenter__()
+        self._open = True
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    @property
+    def protocol_version(self) -> str:
+        """The MCP protocol version in use."""
+        return self._connection.protocol_version
+
+    def tools(self) -> list[ToolDefinition]:
+        """The environment's inner tools: what a model may call (no control tools, no handles)."""
+        return list(self._connection.tools)
+
+    async def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> RemoteStepResult:
+        """Start an episode; `observation` is the text the agent reads first."""
+        return await self._episode.reset(seed, options)
+
+    async def step(self, action: ActionLike) -> RemoteStepResult:
+        """Take one action: an action, a JSON action, or model text for the adapters to read."""
+        return await self._episode.step(action)
+
+    async def state(self) -> State:
+        return await self._episode.state()
+
+    async def close(self) -> None:
+        """Close the episode and the connection (again: nothing happens)."""
+        if not self._open:
+            return
+        self._open = False
+        try:
+            await self._episode.close()
+        finally:
+            await self._connection.__aexit__(None, None, None)

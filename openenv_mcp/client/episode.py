@@ -1,0 +1,96 @@
+"""One remote episode: its handle, and reset/step/state/close over a connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openenv_mcp.client.connection import Connection
+from openenv_mcp.client.results import (
+    ClientError,
+    RemoteStepResult,
+    from_inner_result,
+    from_step_result,
+    result_text,
+)
+from openenv_mcp.server.render import observation_text
+from openenv_mcp.spec import CodeAction, State, ToolCallAction
+from openenv_mcp_adapters import ParseError, parse_action
+
+__all__ = ["ActionLike", "RemoteEpisode"]
+
+ActionLike = ToolCallAction | CodeAction | ParseError | dict[str, Any] | str
+"""What `step` accepts: an action, a JSON action (any shape the adapters read), or model text."""
+
+
+class RemoteEpisode:
+    """An episode on a server; the handle stays inside, the trainer never passes it."""
+
+    def __init__(self, connection: Connection, *, parse_error_reward: float = 0.0) -> None:
+        self.connection = connection
+        self.episode_id: str | None = None
+        self.parse_error_reward = parse_error_reward
+
+    async def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> RemoteStepResult:
+        """Start the episode (or restart it in place, keeping its handle)."""
+        arguments: dict[str, Any] = {"seed": seed}
+        if options is not None:
+            arguments["options"] = options
+        if self.episode_id is not None:
+            arguments["episode_id"] = self.episode_id
+        result = await self.connection.call("reset", arguments)
+        if result.is_error and self.episode_id is not None:  # closed or expired: open a new one
+            self.episode_id = None
+            return await self.reset(seed, options)
+        data = result.structured_content
+        if result.is_error or data is None:
+            raise ClientError(result_text(result))
+        self.episode_id = str(data["episode_id"])
+        text, prefix = result_text(result), f"episode_id: {self.episode_id}\n\n"
+        return RemoteStepResult(
+            observation=text[len(prefix) :]
+            if text.startswith(prefix)
+            else observation_text(data.get("observation")),
+            structured=data.get("observation"),
+            info=dict(data.get("info") or {}),
+        )
+
+    async def step(self, action: ActionLike) -> RemoteStepResult:
+        """Take one action; unreadable model output is an error observation, not an exception."""
+        parsed = parse_action(action, self.connection.tools)
+        if isinstance(parsed, ParseError):
+            return self._parse_error(parsed)
+        episode_id = self._handle()
+        if isinstance(parsed, ToolCallAction) and parsed.tool_name in self.connection.wrapped:
+            arguments = {**parsed.parameters, "episode_id": episode_id}
+            result = await self.connection.call(parsed.tool_name, arguments)
+            return from_inner_result(result, self.connection.wrapped[parsed.tool_name], parsed.tool_call_id)
+        wire = parsed.model_dump(exclude_none=True)
+        result = await self.connection.call("step", {"episode_id": episode_id, "action": wire})
+        call_id = parsed.tool_call_id if isinstance(parsed, ToolCallAction) else None
+        return from_step_result(result, call_id)
+
+    async def state(self) -> State:
+        result = await self.connection.call("state", {"episode_id": self._handle()})
+        if result.is_error or result.structured_content is None:
+            raise ClientError(result_text(result))
+        return State.model_validate(result.structured_content)
+
+    async def close(self) -> None:
+        """Close the episode on the server; closing twice is harmless."""
+        episode_id, self.episode_id = self.episode_id, None
+        if episode_id is not None:
+            await self.connection.call("close", {"episode_id": episode_id})
+
+    def _handle(self) -> str:
+        if self.episode_id is None:
+            raise ClientError("no episode yet: call reset first")
+        return self.episode_id
+
+    def _parse_error(self, error: ParseError) -> RemoteStepResult:
+        return RemoteStepResult(
+            observation=error.observation(),
+            structured=None,
+            reward=self.parse_error_reward,
+            info={"error": error.message, "parse_error": True},
+            tool_call_id=error.tool_call_id,
+        )

@@ -1,0 +1,196 @@
+"""`VectorEnvClient`: N remote episodes stepped at once, with bounded concurrency.
+
+Autoreset follows Gymnasium's `AutoresetMode`:
+
+- `NEXT_STEP` (default): when an episode ends at step t, its action at step t+1 is
+  ignored and the episode is reset instead; that result carries the first observation,
+  reward 0, `terminated = truncated = False` and `info["autoreset"] = True`.
+- `SAME_STEP`: an episode that ends is reset within the same `step_all`; the result keeps
+  the final reward and endings, its observation is the new episode's first one, and the
+  last observation and info are in `info["final_observation"]` and `info["final_info"]`.
+- `DISABLED`: nothing is reset; call `reset_all` (or `reset_at`) yourself. Stepping an
+  ended episode answers an error observation.
+
+A failure of one episode (the server refused it, the connection broke, a timeout) is that
+episode's result, never the batch's: `info["error"]` says what happened, `truncated` is
+True, and (outside `DISABLED`) the episode is reset at its next step.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
+from enum import StrEnum
+from types import TracebackType
+from typing import Any, Self
+
+import anyio
+from mcp.client.client import ConnectMode
+
+from openenv_mcp.client.connection import Connection
+from openenv_mcp.client.episode import ActionLike, RemoteEpisode
+from openenv_mcp.client.results import RemoteStepResult
+from openenv_mcp.client.targets import Target
+from openenv_mcp.spec import ToolDefinition
+
+__all__ = ["AutoresetMode", "VectorEnvClient"]
+
+logger = logging.getLogger(__name__)
+
+Seeds = int | Sequence[int | None] | None
+
+
+class AutoresetMode(StrEnum):
+    """When an ended episode is reset (Gymnasium's modes of the same names)."""
+
+    NEXT_STEP = "next_step"
+    SAME_STEP = "same_step"
+    DISABLED = "disabled"
+
+
+class VectorEnvClient:
+    """`num_envs` episodes of one environment, over `connections` MCP connections.
+
+    At most `max_concurrency` calls are in flight at once (default: all of them).
+    """
+
+    def __init__(
+        self,
+        target: Target,
+        num_envs: int,
+        *,
+        connections: int = 1,
+        max_concurrency: int | None = None,
+        autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
+        mode: ConnectMode = "auto",
+        read_timeout: float = 60.0,
+        parse_error_reward: float = 0.0,
+    ) -> None:
+        if num_envs < 1 or connections < 1:
+            raise ValueError("num_envs and connections must be at least 1")
+        self.num_envs = num_envs
+        self.autoreset_mode = AutoresetMode(autoreset_mode)
+        self._connections = [
+            Connection(target, mode=mode, read_timeout=read_timeout)
+            for _ in range(min(connections, num_envs))
+        ]
+        self._episodes = [
+            RemoteEpisode(
+                self._connections[i % len(self._connections)], parse_error_reward=parse_error_reward
+            )
+            for i in range(num_envs)
+        ]
+        self._limiter = anyio.CapacityLimiter(max_concurrency or num_envs)
+        self._ended = [False] * num_envs
+        self._stack = AsyncExitStack()
+
+    async def __aenter__(self) -> Self:
+        async with AsyncExitStack() as stack:
+            for connection in self._connections:
+                await stack.enter_async_context(connection)
+            self._stack = stack.pop_all()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    def tools(self) -> list[ToolDefinition]:
+        """The environment's inner tools (what a model may call)."""
+        return list(self._connections[0].tools)
+
+    async def reset_all(
+        self, seeds: Seeds = None, options: dict[str, Any] | None = None
+    ) -> list[RemoteStepResult]:
+        """Reset every episode; an int seed gives episode i the seed `seed + i` (as Gymnasium does)."""
+        seed_list = _seeds(seeds, self.num_envs)
+        return await self._gather(
+            [lambda i=i: self._reset(i, seed_list[i], options) for i in range(self.num_envs)]
+        )
+
+    async def reset_at(
+        self, index: int, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> RemoteStepResult:
+        """Reset one episode."""
+        return await self._reset(index, seed, options)
+
+    async def step_all(self, actions: Sequence[ActionLike]) -> list[RemoteStepResult]:
+        """Step every episode with its action; results come back in the same order."""
+        if len(actions) != self.num_envs:
+            raise ValueError(f"step_all takes one action per episode: {self.num_envs}, got {len(actions)}")
+        return await self._gather([lambda i=i: self._step(i, actions[i]) for i in range(self.num_envs)])
+
+    async def close(self) -> None:
+        """Close every episode, then every connection."""
+        try:
+            with anyio.CancelScope(shield=True):
+                await self._gather([lambda e=e: self._close(e) for e in self._episodes])
+        finally:
+            await self._stack.aclose()
+
+    async def _gather(self, calls: Sequence[Callable[[], Awaitable[Any]]]) -> list[Any]:
+        results: list[Any] = [None] * len(calls)
+
+        async def run(index: int) -> None:
+            async with self._limiter:
+                results[index] = await calls[index]()
+
+        async with anyio.create_task_group() as tg:
+            for index in range(len(calls)):
+                tg.start_soon(run, index)
+        return results
+
+    async def _reset(self, index: int, seed: int | None, options: dict[str, Any] | None) -> RemoteStepResult:
+        self._ended[index] = False
+        try:
+            return await self._episodes[index].reset(seed, options)
+        except Exception as exc:  # one episode's failure is its result, not the batch's
+            return self._failed(index, "reset", exc)
+
+    async def _step(self, index: int, action: ActionLike) -> RemoteStepResult:
+        mode = self.autoreset_mode
+        if self._ended[index] and mode is AutoresetMode.NEXT_STEP:
+            first = await self._reset(index, None, None)
+            first.info.setdefault("autoreset", True)
+            return first
+        try:
+            result = await self._episodes[index].step(action)
+        except Exception as exc:
+            return self._failed(index, "step", exc)
+        self._ended[index] = result.done
+        if result.done and mode is AutoresetMode.SAME_STEP:
+            return await self._reset_same_step(index, result)
+        return result
+
+    async def _reset_same_step(self, index: int, final: RemoteStepResult) -> RemoteStepResult:
+        first = await self._reset(index, None, None)
+        info = {**first.info, "final_observation": final.observation, "final_info": final.info}
+        return final.model_copy(
+            update={"observation": first.observation, "structured": first.structured, "info": info}
+        )
+
+    async def _close(self, episode: RemoteEpisode) -> None:
+        try:
+            await episode.close()
+        except Exception:
+            logger.warning("closing an episode failed", exc_info=True)
+
+    def _failed(self, index: int, what: str, exc: Exception) -> RemoteStepResult:
+        logger.warning("episode %d: %s failed: %s", index, what, exc)
+        self._ended[index] = True
+        message = f"{what} failed: {type(exc).__name__}: {exc}"
+        return RemoteStepResult(
+            observation=f"Error: {message}", truncated=True, info={"error": message, "client_error": True}
+        )
+
+
+def _seeds(seeds: Seeds, count: int) -> list[int | None]:
+    if seeds is None:
+        return [None] * count
+    if isinstance(seeds, int):
+        return [seeds + i for i in range(count)]
+    if len(seeds) != count:
+        raise ValueError(f"reset_all takes one seed per episode: {count}, got {len(seeds)}")
+    return list(seeds)
