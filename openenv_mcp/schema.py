@@ -10,7 +10,7 @@ argument 'n': "2" is not of type 'integer'
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from jsonschema import Draft202012Validator, ValidationError
 
@@ -36,4 +36,27 @@ def _explain(error: ValidationError) -> str:
         return f"{error.message} (not a parameter of this tool)"
     if error.validator == "type" and where:
         return f"argument {where!r}: {json.dumps(error.instance)} is not of type {error.validator_value!r}"
+    kinds = _alternative_types(error)
+    if kinds and where:
+        return (
+            f"argument {where!r}: {json.dumps(error.instance)} is not of type {' or '.join(map(repr, kinds))}"
+        )
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        # The alternative that got furthest into the value explains it best (not "is not null").
+        closest = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
+        return _explain(closest)
     return f"argument {where!r}: {error.message}" if where else error.message
+
+
+def _alternative_types(error: ValidationError) -> list[str]:
+    """The types an `anyOf` of plain typed schemas allows (empty when it is anything richer)."""
+    options: object = error.validator_value
+    if error.validator != "anyOf" or not isinstance(options, list):
+        return []
+    kinds: list[str] = []
+    for option in cast(list[Any], options):
+        kind = cast(dict[str, Any], option).get("type") if isinstance(option, dict) else None
+        if not isinstance(kind, str) or len(cast(dict[str, Any], option)) > 1:
+            return []
+        kinds.append(kind)
+    return kinds

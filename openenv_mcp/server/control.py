@@ -75,7 +75,11 @@ def reset_input_schema(options_schema: dict[str, Any]) -> dict[str, Any]:
                 "default": None,
                 "description": "Seed for a reproducible episode (Gymnasium semantics).",
             },
-            "options": {**options, "description": "Environment options for this episode."},
+            "options": {
+                "anyOf": [options, {"type": "null"}],
+                "default": None,
+                "description": "Environment options for this episode.",
+            },
             "episode_id": {
                 "anyOf": [{"type": "string"}, {"type": "null"}],
                 "default": None,

@@ -53,7 +53,7 @@ async def test_tools_are_listed_with_schemas_annotations_and_roles(
             assert tool.output_schema is not None
         echo = tools["echo"].input_schema
         assert echo["required"] == ["message"] and "episode_id" in echo["properties"]
-        assert "max_steps" in tools["reset"].input_schema["properties"]["options"]["properties"]
+        assert "max_steps" in tools["reset"].input_schema["properties"]["options"]["anyOf"][0]["properties"]
 
 
 async def test_reset_then_step_reports_reward_and_endings(echo_server: EnvServer, era: ConnectMode) -> None:
@@ -89,6 +89,12 @@ async def test_an_inner_tool_call_is_a_step_of_its_episode(echo_server: EnvServe
         }
         state = structured(await client.call_tool("state", {"episode_id": episode_id}))
         assert state["step_count"] == 1 and state["total_reward"] == pytest.approx(0.5)
+
+
+async def test_null_options_and_seed_mean_defaults(echo_server: EnvServer, era: ConnectMode) -> None:
+    async with connect(echo_server, era) as client:
+        result = await client.call_tool("reset", {"seed": None, "options": None, "episode_id": None})
+        assert not result.is_error, text(result)
 
 
 async def test_the_same_seed_replays_over_mcp(echo_server: EnvServer, era: ConnectMode) -> None:
