@@ -1,18 +1,22 @@
-"""The terminal workspace environment (placeholder until the environment lands)."""
+"""The terminal environment: agentic coding and operations tasks in a sandboxed workspace."""
 
-from openenv_mcp.environment import CodeActEnvironment, tool
+from openenv_mcp_terminal.commands import CommandResult
+from openenv_mcp_terminal.environment import TerminalEnvironment, TerminalOptions
+from openenv_mcp_terminal.files import DirEntry, DirListing, Workspace
+from openenv_mcp_terminal.observations import CheckResult, TaskView
+from openenv_mcp_terminal.tasks import TASKS, Task, TaskInstance, Verdict
 
-__all__ = ["TerminalEnvironment"]
-
-
-class TerminalEnvironment(CodeActEnvironment):
-    """Placeholder."""
-
-    name = "terminal"
-    description = "Agentic coding and operations tasks in a sandboxed workspace (being built)."
-    tools_in_code = frozenset[str]()
-
-    @tool
-    async def run_command(self, command: str) -> str:
-        """Run a shell command in the sandbox."""
-        return command
+__all__ = [
+    "TASKS",
+    "CheckResult",
+    "CommandResult",
+    "DirEntry",
+    "DirListing",
+    "Task",
+    "TaskInstance",
+    "TaskView",
+    "TerminalEnvironment",
+    "TerminalOptions",
+    "Verdict",
+    "Workspace",
+]

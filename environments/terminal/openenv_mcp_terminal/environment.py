@@ -1,0 +1,187 @@
+"""The terminal environment: a sandboxed /workspace, a shell, file tools, and a task to verify.
+
+Each episode draws a task (or takes `options.task`), writes its setup files into a fresh
+sandbox's workspace, and shows the statement. The agent works with `run_command` and the
+file tools, then calls `check()`: reward 1.0 and the episode ends when the verifier
+passes; otherwise reward 0 and a hint, and the episode goes on until `max_steps`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+
+from openenv_mcp import ToolCallAction, tool
+from openenv_mcp.environment import CodeActEnvironment, CodeActOptions, CodeObservation
+from openenv_mcp.errors import ActionError
+from openenv_mcp.sandbox import SandboxLimits
+from openenv_mcp.sandbox.provider import SandboxProvider
+from openenv_mcp_terminal.commands import CommandResult, run_in_sandbox
+from openenv_mcp_terminal.files import DirListing, Workspace
+from openenv_mcp_terminal.observations import CheckResult, TaskView
+from openenv_mcp_terminal.tasks import TASKS, CheckContext, Task, TaskInstance
+
+__all__ = ["TerminalEnvironment", "TerminalOptions"]
+
+_CHECK_TIMEOUT = 10.0
+
+
+class TerminalOptions(CodeActOptions):
+    """Options of a terminal episode (and the sandbox limits every CodeAct episode takes)."""
+
+    task: str | None = Field(
+        default=None, description=f"The task id, one of: {', '.join(TASKS)}. Default: drawn with the seed."
+    )
+    max_steps: int = Field(default=30, ge=1, le=10_000, description="Steps before the episode is truncated.")
+
+    @field_validator("task")
+    @classmethod
+    def _known_task(cls, value: str | None) -> str | None:
+        if value is not None and value not in TASKS:
+            raise ValueError(f"unknown task {value!r}; the tasks are: {', '.join(TASKS)}")
+        return value
+
+
+class TerminalEnvironment(CodeActEnvironment):
+    """Coding and operations tasks in a sandboxed workspace, worked through a shell and file tools."""
+
+    name = "terminal"
+    description = (
+        "A sandboxed Linux workspace (/workspace, no network) with a task to solve through run_command and "
+        "the file tools; check() verifies it: reward 1 and the episode ends when it passes."
+    )
+    options_model = TerminalOptions
+    sandbox_limits = SandboxLimits(wall_seconds=30)
+    tools_in_code = frozenset({"read_file", "write_file", "list_dir"})
+
+    def __init__(self, provider: SandboxProvider | None = None) -> None:
+        super().__init__(provider)
+        self.task: Task | None = None
+        self.instance: TaskInstance | None = None
+        self.solved = False
+        self.checks = 0
+        self._code_ran = False
+
+    async def on_reset(self, options: TerminalOptions) -> TaskView:
+        self.task = TASKS[options.task] if options.task else self.rng.choice(list(TASKS.values()))
+        self.instance = self.task.generate(self.rng)
+        self.max_steps, self.solved, self.checks, self._code_ran = options.max_steps, False, 0, False
+        workspace = self.workspace
+        for path, content in self.instance.files.items():
+            workspace.write_text(path, content, executable=path in self.instance.executable)
+        return TaskView(
+            task=self.task.id,
+            title=self.task.title,
+            statement=self.instance.statement,
+            files=sorted(self.instance.files),
+            max_steps=options.max_steps,
+        )
+
+    @property
+    def workspace(self) -> Workspace:
+        """The episode's workspace on the host."""
+        if self.sandbox is None:
+            raise ActionError("the episode has no sandbox; call reset first")
+        return Workspace(self.sandbox.workspace)
+
+    @tool(destructive=True)
+    async def run_command(
+        self,
+        command: Annotated[str, Field(min_length=1)],
+        timeout: Annotated[float, Field(gt=0, le=3600)] = 10,  # noqa: ASYNC109 (the command's, not ours)
+    ) -> CommandResult:
+        """Run a shell command with /bin/sh -c in /workspace, inside the sandbox (no network).
+
+        Background processes are killed when the command returns.
+
+        Args:
+            command: The command line, e.g. "ls -la" or "grep -rn TODO . | head".
+            timeout: Seconds before the command is killed; capped a little below the sandbox's wall limit.
+        """
+        return await self._run(command, timeout)
+
+    @tool(read_only=True, idempotent=True)
+    def read_file(self, path: str) -> str:
+        """Read a text file of the workspace (cut at 100,000 bytes).
+
+        Args:
+            path: Relative to /workspace, or absolute under /workspace/.
+        """
+        return self.workspace.read_text(path)
+
+    @tool(destructive=True, idempotent=True)
+    def write_file(self, path: str, content: str) -> str:
+        """Write a text file in the workspace, creating its directories; an existing file is replaced.
+
+        Args:
+            path: Relative to /workspace, or absolute under /workspace/.
+            content: The whole new content (at most 1,000,000 bytes).
+        """
+        written = self.workspace.write_text(path, content)
+        return f"wrote {written} bytes to {self.workspace.relative(path)}"
+
+    @tool(read_only=True, idempotent=True)
+    def list_dir(self, path: str = ".") -> DirListing:
+        """List a workspace directory: directories end in /, symbolic links in @, files show their size.
+
+        Args:
+            path: Relative to /workspace, or absolute under /workspace/; default the workspace itself.
+        """
+        return self.workspace.listing(path)
+
+    @tool
+    async def check(self) -> CheckResult:
+        """Verify the task: reward 1 and the episode ends when it is done; otherwise a hint, and go on."""
+        if self.instance is None:
+            raise ActionError("no task; call reset first")
+        if self._code_ran:
+            await self._restart_worker()
+        verdict = await self.instance.verify(CheckContext(self.workspace, self._check_run))
+        self.checks += 1
+        if verdict.passed:
+            self.solved = True
+            self.add_reward(1.0)
+            self.end_episode(reason="task solved")
+        return CheckResult(passed=verdict.passed, message=verdict.message, checks=self.checks)
+
+    async def run_code(self, code: str) -> CodeObservation:
+        self._code_ran = True
+        return await super().run_code(code)
+
+    def state_extra(self) -> dict[str, Any]:
+        return {
+            "task": self.task.id if self.task else None,
+            "solved": self.solved,
+            "checks": self.checks,
+            "max_steps": self.max_steps,
+        }
+
+    def example_actions(self) -> list[ToolCallAction]:
+        """Look around: list the workspace, ``ls -R``, and read the first setup file."""
+        actions = [
+            ToolCallAction(tool_name="list_dir", parameters={"path": "."}),
+            ToolCallAction(tool_name="run_command", parameters={"command": "ls -R"}),
+        ]
+        if self.instance is not None:
+            first = sorted(self.instance.files)[0]
+            actions.append(ToolCallAction(tool_name="read_file", parameters={"path": first}))
+        return actions
+
+    async def _run(self, command: str, seconds: float) -> CommandResult:
+        if self.sandbox is None:
+            raise ActionError("the episode has no sandbox; call reset first")
+        wall = self.limits.wall_seconds
+        capped = min(seconds, max(wall - min(1.0, wall / 4), 0.1))
+        return await run_in_sandbox(
+            self.sandbox, command, seconds=capped, wall_seconds=wall, output_bytes=self.limits.output_bytes
+        )
+
+    async def _check_run(self, command: str) -> CommandResult:
+        return await self._run(command, _CHECK_TIMEOUT)
+
+    async def _restart_worker(self) -> None:
+        """Replace a worker that ran the agent's code: no patched interpreter or its processes may judge."""
+        if self.sandbox is not None:
+            await self.sandbox.execute("import os\nos._exit(0)", wall_seconds=self.limits.wall_seconds)
+        self._code_ran = False
