@@ -1,17 +1,22 @@
-"""An MCP server behind the environment boundary (placeholder until the environment lands)."""
+"""Any MCP server behind the environment boundary: its tools become inner tools, each call a step."""
 
-from openenv_mcp import Environment, tool
+from openenv_mcp_mcp_proxy.config import CONFIG_VARIABLE, NODE_DIR_VARIABLE, ProxyConfig, default_config
+from openenv_mcp_mcp_proxy.environment import McpProxyEnvironment, ProxyOptions, build_proxy_class
+from openenv_mcp_mcp_proxy.errors import ChildCallError, ChildStartError
+from openenv_mcp_mcp_proxy.observation import ChildResult
+from openenv_mcp_mcp_proxy.runtime import RewardHook, load_reward_hook
 
-__all__ = ["McpProxyEnvironment"]
-
-
-class McpProxyEnvironment(Environment):
-    """Placeholder."""
-
-    name = "mcp_proxy"
-    description = "Any MCP server's tools as an environment's inner tools (being built)."
-
-    @tool
-    def list_child_tools(self) -> str:
-        """List the child server's tools."""
-        return ""
+__all__ = [
+    "CONFIG_VARIABLE",
+    "NODE_DIR_VARIABLE",
+    "ChildCallError",
+    "ChildResult",
+    "ChildStartError",
+    "McpProxyEnvironment",
+    "ProxyConfig",
+    "ProxyOptions",
+    "RewardHook",
+    "build_proxy_class",
+    "default_config",
+    "load_reward_hook",
+]

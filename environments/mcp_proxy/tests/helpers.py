@@ -1,0 +1,47 @@
+"""Child servers for the proxy tests: a toy Python server, a broken one, and the reference Node servers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from mcp.types import CallToolResult, TextContent
+
+from openenv_mcp_mcp_proxy import ProxyConfig
+from openenv_mcp_mcp_proxy.config import node_server_entry
+
+CHILDREN = Path(__file__).parent / "children"
+STEP = "openenv-mcp/step"
+
+
+def toy_config(**changes: Any) -> ProxyConfig:
+    """The toy Python server (echo, env_value, crash, sleep, pid) as a child."""
+    command = [sys.executable, str(CHILDREN / "toy_server.py")]
+    return ProxyConfig.model_validate({"name": "toy", "command": command, **changes})
+
+
+def garbage_config(**changes: Any) -> ProxyConfig:
+    command = [sys.executable, str(CHILDREN / "garbage_server.py")]
+    return ProxyConfig.model_validate({"name": "junk", "command": command, "call_timeout": 2, **changes})
+
+
+def filesystem_config(**changes: Any) -> ProxyConfig:
+    """The reference filesystem server, confined to the episode's workspace."""
+    entry = str(node_server_entry("server-filesystem"))
+    return ProxyConfig.model_validate(
+        {"name": "fs", "command": ["node", entry, "{workspace}"], "workspace": True, **changes}
+    )
+
+
+def everything_config(**changes: Any) -> ProxyConfig:
+    entry = str(node_server_entry("server-everything"))
+    return ProxyConfig.model_validate({"name": "everything", "command": ["node", entry, "stdio"], **changes})
+
+
+def text(result: CallToolResult) -> str:
+    return "\n".join(b.text for b in result.content if isinstance(b, TextContent))
+
+
+def step_meta(result: CallToolResult) -> dict[str, Any]:
+    return (result.meta or {})[STEP]

@@ -1,0 +1,80 @@
+"""Child tools as inner tools: namespaced, with the child's schemas, filtered by allow and deny."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from environments.mcp_proxy.tests.helpers import everything_config, filesystem_config, toy_config
+from openenv_mcp.conformance import check_definitions
+from openenv_mcp.spec import ToolCallAction
+from openenv_mcp_mcp_proxy import McpProxyEnvironment, build_proxy_class
+from openenv_mcp_mcp_proxy.tools import kept
+
+pytestmark = [pytest.mark.subprocess]
+
+
+@pytest.mark.node
+async def test_the_everything_servers_tools_are_listed_with_namespace_and_schemas() -> None:
+    with anyio.fail_after(30):
+        proxy = await build_proxy_class(everything_config())
+    tools = {d.name: d for d in proxy.actions()}
+    assert {"everything__echo", "everything__get-sum", "everything__get-env"} <= set(tools)
+    assert all(name.startswith("everything__") for name in tools)
+    sum_schema = tools["everything__get-sum"].input_schema
+    assert sum_schema["properties"]["a"]["type"] == "number"
+    assert sum_schema["required"] == ["a", "b"]
+    assert tools["everything__get-structured-content"].output_schema is not None
+    check_definitions(proxy)
+
+
+@pytest.mark.node
+async def test_allow_and_deny_filter_the_filesystem_tools() -> None:
+    with anyio.fail_after(30):
+        proxy = await build_proxy_class(
+            filesystem_config(allow=["read_*", "list_*"], deny=["fs__read_media_file"])
+        )
+    names = {d.name for d in proxy.actions()}
+    assert "fs__read_text_file" in names and "fs__list_directory" in names
+    assert "fs__write_file" not in names and "fs__read_media_file" not in names
+    env = proxy()
+    try:
+        with anyio.fail_after(30):
+            await env.reset(seed=0)
+            denied = await env.step(
+                ToolCallAction(tool_name="fs__write_file", parameters={"path": "a", "content": ""})
+            )
+        assert denied.error is not None and "unknown tool" in denied.error
+    finally:
+        await env.close()
+
+
+def test_globs_match_the_childs_name_or_the_namespaced_one() -> None:
+    assert kept("read_file", None, [], "fs")
+    assert not kept("read_file", ["write_*"], [], "fs")
+    assert not kept("read_file", None, ["fs__read_file"], "fs")
+    assert kept("read_file", ["fs__*"], ["*write*"], "fs")
+
+
+async def test_configure_lists_the_tools_on_first_use() -> None:
+    proxy = McpProxyEnvironment.configure(toy_config(deny=["crash"]))
+    assert "_runtime" not in vars(proxy)
+    names = await anyio.to_thread.run_sync(lambda: [d.name for d in proxy.actions()])
+    assert names == ["toy__echo", "toy__env_value", "toy__sleep", "toy__garbage", "toy__pid"]
+
+
+async def test_unknown_and_missing_arguments_are_error_observations() -> None:
+    proxy = await build_proxy_class(toy_config())
+    env = proxy()
+    try:
+        with anyio.fail_after(30):
+            await env.reset(seed=0)
+            extra = await env.step(ToolCallAction(tool_name="toy__echo", parameters={"message": "a", "x": 1}))
+            missing = await env.step(ToolCallAction(tool_name="toy__echo", parameters={}))
+            good = await env.step(ToolCallAction(tool_name="toy__echo", parameters={"message": "a"}))
+        assert extra.error is not None and "not a parameter" in extra.error
+        assert missing.error is not None and "required" in missing.error
+        assert good.error is None and good.observation.to_text() == "a"
+        assert env.step_count == 3
+    finally:
+        await env.close()
