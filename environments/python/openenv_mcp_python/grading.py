@@ -102,8 +102,8 @@ def _judge(number: int, test: HiddenTest, outcome: _Outcome) -> CaseResult:
     if test.raises is not None:
         if outcome.error == test.raises:
             return CaseResult(number=number, passed=True, verdict="raised as expected")
-        got = f"raised {outcome.error}" if outcome.error else "returned instead of raising"
-        return CaseResult(number=number, passed=False, verdict=f"{got}; an exception was expected")
+        got = f"raised {outcome.error}" if outcome.error else "returned a value"
+        return CaseResult(number=number, passed=False, verdict=f"{got} instead of raising {test.raises}")
     if outcome.error is not None:
         return CaseResult(number=number, passed=False, verdict=f"raised {outcome.error}")
     passed = outcome.repr is not None and _matches(outcome.repr, test.expected_value())
