@@ -13,15 +13,18 @@ import json
 from typing import Any, cast
 
 from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.validators import validator_for
 
 __all__ = ["SchemaCheck"]
 
 
 class SchemaCheck:
-    """A compiled JSON Schema (draft 2020-12) that explains what is wrong with an instance."""
+    """A compiled JSON Schema (draft 2020-12 unless it says otherwise) that explains what is wrong."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
-        self._validator = Draft202012Validator(schema)
+        # Honour a schema's own `$schema` (third-party MCP servers often declare draft-07).
+        validator_class = validator_for(schema, default=Draft202012Validator)
+        self._validator = validator_class(schema)
 
     def problems(self, instance: Any) -> list[str]:
         """Every way `instance` breaks the schema, as sentences; empty when it conforms."""
