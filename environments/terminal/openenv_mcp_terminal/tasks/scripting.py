@@ -57,9 +57,11 @@ async def _verify(context: CheckContext, *, hidden: list[tuple[str, int]]) -> Ve
         return Verdict(False, f"{_SCRIPT} does not exist")
     if not context.workspace.is_executable(_SCRIPT):
         return Verdict(False, f"{_SCRIPT} is not an executable file (chmod +x)")
-    for number, (text, count) in enumerate(hidden, start=1):
-        path = shlex.quote(f"/tmp/check input {number}.txt")
-        ran = await context.run(f"printf %s {shlex.quote(text)} > {path} && ./{_SCRIPT} {path}")
+    for text, count in hidden:
+        ran = await context.run(
+            f'dir=$(mktemp -d) && printf %s {shlex.quote(text)} > "$dir/check input.txt" '
+            f'&& ./{_SCRIPT} "$dir/check input.txt"; code=$?; rm -rf "$dir"; exit $code'
+        )
         if ran.exit_code != 0 and not ran.stdout.strip():
             return Verdict(False, f"{_SCRIPT} failed on a check file ({ran.status()}): {ran.stderr[-300:]}")
         if ran.stdout.strip() != str(count):
