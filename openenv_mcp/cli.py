@@ -1,4 +1,4 @@
-"""The `openenv-mcp` command: list, serve and claude-config."""
+"""The `openenv-mcp` command: list, serve, claude-config and build."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import TypedDict
 import anyio
 
 from openenv_mcp import discovery
+from openenv_mcp.containers import cli as containers_cli
 from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.errors import OpenEnvError
 from openenv_mcp.sandbox.provider import BACKENDS
@@ -51,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     config = commands.add_parser("claude-config", help="print a claude_desktop_config.json entry")
     config.add_argument("env", metavar="ENV")
     config.add_argument("--mode", choices=[m.value for m in Mode], default=Mode.TRAINING.value)
+    containers_cli.add_docker_options(config)
+    containers_cli.add_build_command(commands)
     return parser
 
 
@@ -118,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "list":
             return _list()
+        if args.command == "build":
+            return containers_cli.build(args)
+        if args.command == "claude-config" and args.docker:
+            return containers_cli.print_docker_config(args)
         if args.command == "claude-config":
             print(json.dumps(claude_config(args.env, args.mode), indent=2))
             return 0
