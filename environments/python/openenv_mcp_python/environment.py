@@ -23,6 +23,10 @@ from openenv_mcp_python.workspace import Workspace
 
 __all__ = ["PythonEnvironment", "PythonOptions"]
 
+_IMPORTABLE = (
+    "import sys as _sys\nif '/workspace' not in _sys.path:\n    _sys.path.insert(0, '/workspace')\ndel _sys"
+)
+
 
 class PythonOptions(CodeActOptions):
     """Options of a python episode (and `sandbox` limits, from CodeAct)."""
@@ -76,12 +80,21 @@ class PythonEnvironment(CodeActEnvironment):
             max_steps=options.max_steps,
         )
 
+    async def run_code(self, code: str) -> CodeObservation:
+        """Run code with /workspace importable, as `import solution` is the natural first test."""
+        if self.sandbox is not None:
+            # The worker runs `python -I`, so its folder is not on sys.path; a replaced worker
+            # (after a wall-clock kill) starts without it again, hence before every run.
+            await self.sandbox.execute(_IMPORTABLE, wall_seconds=self.limits.wall_seconds)
+        return await super().run_code(code)
+
     @tool
     async def run_python(self, code: str) -> CodeObservation:
         """Run Python code in your persistent sandboxed interpreter (variables survive between calls).
 
         The value of a last expression is shown, like in a notebook. `/workspace` is the current
-        folder; `read_file`, `write_file` and `list_files` are functions in the code too.
+        folder and is importable (`import solution`; after changing the file, use
+        `importlib.reload`); `read_file`, `write_file` and `list_files` are functions in the code too.
 
         Args:
             code: The Python source to run.

@@ -11,7 +11,8 @@ Tools:
   write_file(path, content)  write a file in /workspace (write your solution with it)
   read_file(path)            read a file of /workspace
   list_files(path=".")       list a folder of /workspace
-  run_python(code)           run Python in your sandbox; variables persist between calls, and
+  run_python(code)           run Python in your sandbox; variables persist between calls,
+                             `import solution` works (importlib.reload it after a change), and
                              read_file, write_file and list_files are functions there too
   submit()                   grade /workspace/solution.py against the hidden tests
 Reward: the fraction of hidden tests passed, paid as it improves on your best submission so far

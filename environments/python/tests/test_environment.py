@@ -178,3 +178,12 @@ async def test_file_tool_errors_are_observations_and_the_episode_goes_on(roman: 
     with anyio.fail_after(5):
         fifo = await call(roman, "read_file", path="pipe")
     assert fifo.error is not None and "not a regular file" in fifo.error
+
+
+async def test_the_solution_is_importable_even_after_the_worker_was_killed(roman: PythonEnvironment) -> None:
+    imported = await call(roman, "run_python", code="import solution\nsolution.to_roman.__name__")
+    assert isinstance(imported.observation, CodeObservation) and imported.observation.value == "'to_roman'"
+    killed = await call(roman, "run_python", code="while True:\n    pass")
+    assert killed.error is not None and "wall-clock limit of 2.0 s exceeded" in killed.error
+    again = await call(roman, "run_python", code="from solution import to_roman\nto_roman.__name__")
+    assert isinstance(again.observation, CodeObservation) and again.observation.value == "'to_roman'"
