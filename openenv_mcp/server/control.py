@@ -1,4 +1,4 @@
-"""The control tools `reset`, `step`, `state` and `close`: their schemas and roles."""
+"""The control tools `reset`, `step`, `step_batch`, `state` and `close`: their schemas and roles."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from openenv_mcp.spec import Action, State, ToolAnnotationsSpec, ToolDefinition
 
-__all__ = ["META_ROLE", "META_STEP", "control_definitions"]
+__all__ = ["MAX_BATCH", "META_ROLE", "META_STEP", "control_definitions"]
 
 META_ROLE = "openenv-mcp/role"
 """`_meta` key on every tool: "control" or "inner"."""
@@ -30,6 +30,23 @@ class _StepArguments(BaseModel):
     )
 
 
+MAX_BATCH = 1024
+"""The most steps one `step_batch` call may carry."""
+
+
+class _BatchEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    episode_id: str = Field(description="The episode to act on, as returned by reset.")
+    action: Action = Field(description="The action for that episode.")
+
+
+class _StepBatchArguments(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    steps: list[_BatchEntry] = Field(
+        min_length=1, max_length=MAX_BATCH, description="One (episode_id, action) pair per episode."
+    )
+
+
 class _EpisodeArguments(BaseModel):
     model_config = ConfigDict(extra="forbid")
     episode_id: str | None = _EPISODE_ID
@@ -44,6 +61,20 @@ class _StepOutput(BaseModel):
     step_count: int
     info: dict[str, Any]
     error: str | None = None
+
+
+class _BatchStepOutput(_StepOutput):
+    text: str = Field(description="The observation as the agent reads it.")
+
+
+class _BatchFailure(BaseModel):
+    episode_id: str
+    failed: bool = Field(description="Always true: this entry was not a step (unknown episode, bad action).")
+    error: str
+
+
+class _StepBatchOutput(BaseModel):
+    results: list[_BatchStepOutput | _BatchFailure]
 
 
 class _ResetOutput(BaseModel):
@@ -111,6 +142,15 @@ def control_definitions(env_name: str, options_schema: dict[str, Any]) -> list[T
             input_schema=_schema(_StepArguments),
             output_schema=_schema(_StepOutput, "serialization"),
             annotations=ToolAnnotationsSpec(title="Step", destructive=False, open_world=False),
+        ),
+        ToolDefinition(
+            name="step_batch",
+            description="Step many episodes in one call: one action per episode, run concurrently. "
+            "Results come back in order; an entry that is not a step (unknown episode, bad action) "
+            "has failed=true and an error, and the other entries are unaffected.",
+            input_schema=_schema(_StepBatchArguments),
+            output_schema=_schema(_StepBatchOutput, "serialization"),
+            annotations=ToolAnnotationsSpec(title="Step a batch", destructive=False, open_world=False),
         ),
         ToolDefinition(
             name="state",

@@ -6,11 +6,12 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from mcp.server import ServerRequestContext
 from mcp.types import CallToolResult
 from pydantic import ValidationError
 
-from openenv_mcp.errors import ActionError
+from openenv_mcp.errors import ActionError, OpenEnvError
 from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.server.control import META_STEP
 from openenv_mcp.server.render import error_result, observation_text, structured_result, tool_result
@@ -78,6 +79,11 @@ async def reset(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallT
 
 
 async def step(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallToolResult:
+    data, _ = await _step(server, ctx, arguments)
+    return structured_result(data, is_error=data["error"] is not None)
+
+
+async def _step(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> tuple[dict[str, Any], StepResult]:
     try:
         action = ACTION_ADAPTER.validate_python(arguments["action"])
     except ValidationError as exc:
@@ -94,7 +100,31 @@ async def step(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallTo
         "info": jsonable(result.info),
         "error": result.error,
     }
-    return structured_result(data, is_error=result.error is not None)
+    return data, result
+
+
+async def step_batch(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallToolResult:
+    """Many episodes' steps in one call, concurrently; one entry's failure is that entry's."""
+    entries: list[dict[str, Any]] = arguments["steps"]
+    results: list[dict[str, Any]] = [{} for _ in entries]
+    seen: set[str] = set()
+
+    async def one(index: int, entry: dict[str, Any]) -> None:
+        try:
+            data, result = await _step(server, ctx, entry)
+            results[index] = {**data, "text": observation_text(result.observation)}
+        except OpenEnvError as exc:
+            results[index] = {"episode_id": entry["episode_id"], "failed": True, "error": f"Error: {exc}"}
+
+    async with anyio.create_task_group() as tg:
+        for index, entry in enumerate(entries):
+            if entry["episode_id"] in seen:
+                message = "Error: this episode already has a step in this batch; send one step per episode"
+                results[index] = {"episode_id": entry["episode_id"], "failed": True, "error": message}
+                continue
+            seen.add(entry["episode_id"])
+            tg.start_soon(one, index, entry)
+    return structured_result({"results": results}, text=f"{len(entries)} steps")
 
 
 async def state(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallToolResult:
@@ -116,6 +146,7 @@ def _pydantic_problems(exc: ValidationError) -> str:
 CONTROL: dict[str, Callable[[EnvServer, Ctx, dict[str, Any]], Awaitable[CallToolResult]]] = {
     "reset": reset,
     "step": step,
+    "step_batch": step_batch,
     "state": state,
     "close": close,
 }

@@ -38,13 +38,14 @@ async def test_tools_are_listed_with_schemas_annotations_and_roles(
 ) -> None:
     async with connect(echo_server, era) as client:
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
-        assert list(tools) == ["reset", "step", "state", "close", "echo"]
+        assert list(tools) == ["reset", "step", "step_batch", "state", "close", "echo"]
         assert tools["state"].annotations is not None and tools["state"].annotations.read_only_hint
         assert tools["close"].annotations is not None and tools["close"].annotations.destructive_hint
         assert tools["echo"].annotations is not None and tools["echo"].annotations.read_only_hint
         assert {name: (t.meta or {})[META_ROLE] for name, t in tools.items()} == {
             "reset": "control",
             "step": "control",
+            "step_batch": "control",
             "state": "control",
             "close": "control",
             "echo": "inner",

@@ -22,7 +22,7 @@ async def test_both_eras_reset_step_and_default_episodes(era: ConnectMode) -> No
             async with mcp.Client(f"{base}/envs/echo/mcp", mode=era, read_timeout_seconds=10) as client:
                 assert client.protocol_version == ("2025-11-25" if era == "legacy" else era)
                 names = [tool.name for tool in (await client.list_tools()).tools]
-                assert names == ["reset", "step", "state", "close", "echo"]
+                assert names == ["reset", "step", "step_batch", "state", "close", "echo"]
                 reset = await client.call_tool("reset", {"seed": 3})
                 assert reset.structured_content is not None
                 episode_id = reset.structured_content["episode_id"]
