@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import Callable
 
 import anyio
 import pytest
@@ -89,16 +89,6 @@ CHEATS = {
     ),  # not "raised KeyError": forged, yet judged
     "prints a flood": ("print('x' * 10**7)\ndef to_roman(number):\n    return 'I'\n", "test 2: wrong result"),
 }
-
-
-@pytest.fixture
-async def roman() -> AsyncGenerator[PythonEnvironment]:
-    env = PythonEnvironment()
-    with anyio.fail_after(30):
-        await env.reset(seed=0, options={"task": "to_roman", "sandbox": {"wall_seconds": 2}})
-    yield env
-    with anyio.fail_after(30):
-        await env.close()
 
 
 @pytest.mark.parametrize("cheat", list(CHEATS))
