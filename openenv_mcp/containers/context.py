@@ -7,18 +7,29 @@ for the container's Python, and `pip install --no-index` reads them from the con
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib.util
 import logging
+import os
 import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from openenv_mcp.containers.errors import ContainerError
 
-__all__ = ["ENVIRONMENTS_WITH_DOCKERFILE", "dockerfile", "find_source", "prepare_context", "prepare_wheels"]
+__all__ = [
+    "ENVIRONMENTS_WITH_DOCKERFILE",
+    "dockerfile",
+    "find_source",
+    "prepare_context",
+    "prepare_wheels",
+    "wheel_cache",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -77,15 +88,15 @@ def _project_wheel(source: Path, wheels: Path) -> None:
         _run([*_pip(), "wheel", "--no-deps", "-w", str(wheels), str(source)], source, "building the wheel")
 
 
-def _requirements(source: Path, into: Path) -> list[str]:
-    """pip arguments naming the dependencies: the lock file's pins when uv can export them."""
+def _locked_requirements(source: Path, into: Path) -> Path | None:
+    """The lock file's pins as a requirements file, when uv can export them."""
     uv = shutil.which("uv")
-    if uv and (source / "uv.lock").is_file():
-        requirements = into / "requirements.txt"
-        export = [uv, "export", "--frozen", "--no-dev", "--no-emit-project", "--no-hashes", "--no-header"]
-        _run([*export, "--quiet", "-o", str(requirements)], source, "exporting the locked dependencies")
-        return ["-r", str(requirements)]
-    return [str(next(into.glob("openenv_mcp-*.whl")))]
+    if not uv or not (source / "uv.lock").is_file():
+        return None
+    requirements = into / "requirements.txt"
+    export = [uv, "export", "--frozen", "--no-dev", "--no-emit-project", "--no-hashes", "--no-header"]
+    _run([*export, "--quiet", "-o", str(requirements)], source, "exporting the locked dependencies")
+    return requirements
 
 
 def _platforms() -> list[str]:
@@ -95,15 +106,53 @@ def _platforms() -> list[str]:
     return [*tags, f"manylinux2014_{arch}", f"manylinux2010_{arch}", f"manylinux1_{arch}", "any"]
 
 
-def prepare_wheels(source: Path, wheels: Path) -> Path:
-    """Fill `wheels` with the project's wheel and binary wheels of its dependencies."""
-    wheels.mkdir(parents=True, exist_ok=True)
-    _project_wheel(source, wheels)
+def _download(source: Path, wheels: Path, requirements: list[str]) -> None:
     target = ["--python-version", CONTAINER_PYTHON, "--implementation", "cp", "--only-binary=:all:"]
     target += [arg for tag in _platforms() for arg in ("--platform", tag)]
     download = [*_pip(), "download", "--disable-pip-version-check", "--quiet", "--dest", str(wheels)]
-    _run([*download, *target, *_requirements(source, wheels)], source, "downloading the dependency wheels")
-    (wheels / "requirements.txt").unlink(missing_ok=True)
+    _run([*download, *target, *requirements], source, "downloading the dependency wheels")
+
+
+def wheel_cache() -> Path:
+    """Where downloaded dependency wheels are kept, one folder per lock state."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "openenv-mcp" / "wheels"
+
+
+def _cached_dependencies(source: Path, wheels: Path, requirements: Path) -> None:
+    """Copy the locked dependencies' wheels from the cache, downloading them once per lock state."""
+    key = hashlib.sha256(requirements.read_bytes() + _platforms()[0].encode()).hexdigest()[:16]
+    cached = wheel_cache() / key
+    if not cached.is_dir():
+        partial = Path(tempfile.mkdtemp(prefix=f"{key}-", dir=_mkdir(wheel_cache())))
+        _download(source, partial, ["-r", str(requirements)])
+        with contextlib.suppress(OSError):  # another build filled the cache first: keep its copy
+            partial.rename(cached)
+        if partial.exists():
+            shutil.rmtree(partial, ignore_errors=True)
+    for wheel in cached.glob("*.whl"):
+        shutil.copy2(wheel, wheels / wheel.name)
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def prepare_wheels(source: Path, wheels: Path) -> Path:
+    """Fill `wheels` with the project's wheel and binary wheels of its dependencies.
+
+    With a uv lock file the dependencies are its pins, downloaded once and cached
+    (`wheel_cache`); without one pip resolves them from the project's wheel.
+    """
+    _mkdir(wheels)
+    _project_wheel(source, wheels)
+    with tempfile.TemporaryDirectory() as scratch:
+        requirements = _locked_requirements(source, Path(scratch))
+        if requirements is None:
+            _download(source, wheels, [str(next(wheels.glob("openenv_mcp-*.whl")))])
+        else:
+            _cached_dependencies(source, wheels, requirements)
     return wheels
 
 

@@ -129,6 +129,13 @@ class DockerEngine:
             raise ContainerError(f"cannot start a container of {image}: {exc.explanation or exc}") from None
         return str(container.id)
 
+    def inspect(self, name: str) -> dict[str, Any]:
+        """The engine's full description of a container (`docker inspect`)."""
+        try:
+            return dict(self._client.api.inspect_container(name))
+        except self._errors.NotFound:
+            raise ContainerError(f"no container {name!r}") from None
+
     def state(self, name: str) -> ContainerState | None:
         """The container's state, or None when it does not exist (any more)."""
         try:
@@ -142,6 +149,13 @@ class DockerEngine:
             return bytes(self._client.api.logs(name, tail=tail)).decode(errors="replace")
         except self._errors.NotFound:
             return ""
+
+    def kill(self, name: str) -> None:
+        """Stop the container at once (SIGKILL), leaving it to inspect."""
+        try:
+            self._client.api.kill(name)
+        except self._errors.APIError as exc:
+            raise ContainerError(f"cannot kill container {name}: {exc.explanation or exc}") from None
 
     def remove(self, name: str) -> bool:
         """Remove the container, running or not; False if it was already gone."""

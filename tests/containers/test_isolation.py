@@ -1,0 +1,122 @@
+"""The container is the boundary: no network, memory exhaustion stays inside, leaks are swept."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Iterator
+
+import anyio
+import pytest
+
+from openenv_mcp.containers import (
+    LABEL,
+    ContainerError,
+    ContainerLimits,
+    ContainerSession,
+    DockerEngine,
+    DockerProvider,
+    image_tag,
+)
+from openenv_mcp.containers.engine import OWNER_LABEL
+from openenv_mcp.containers.sweep import sweep_leaked
+
+pytestmark = pytest.mark.docker
+
+_MiB = 1024 * 1024
+NO_POOL = ["--warm-pool", "0"]
+
+
+async def run_python(session: ContainerSession, code: str) -> tuple[bool, str]:
+    result = await session.call_tool("run_python", {"code": code})
+    return result.is_error, json.dumps(result.structured_content) if result.structured_content else str(
+        result.content
+    )
+
+
+@pytest.fixture
+def host_listener() -> Iterator[socket.socket]:
+    """A listener on the host's 127.0.0.1 that nothing from a container may reach."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.setblocking(False)
+        yield listener
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+
+
+async def test_code_in_the_container_has_no_network(
+    provider: DockerProvider, engine: DockerEngine, host_listener: socket.socket
+) -> None:
+    port = host_listener.getsockname()[1]
+    probe = (
+        "import socket\n"
+        "def attempt(address):\n"
+        "    try:\n"
+        "        socket.create_connection(address, timeout=2).close()\n"
+        "        return 'connected'\n"
+        "    except OSError as exc:\n"
+        "        return type(exc).__name__\n"
+        f"print([name for _, name in socket.if_nameindex()], attempt(('127.0.0.1', {port})),"
+        " attempt(('192.0.2.1', 80)))"
+    )
+    with anyio.fail_after(90):
+        async with provider.session("python", serve_args=NO_POOL) as session:
+            assert engine.inspect(session.name)["HostConfig"]["NetworkMode"] == "none"
+            assert not (await session.call_tool("reset", {"seed": 1})).is_error
+            failed, output = await run_python(session, probe)
+    assert not failed
+    # Only loopback; the host's 127.0.0.1 is not the container's; anything else has no route.
+    assert "['lo'] ConnectionRefusedError OSError" in output, output
+
+
+async def test_a_memory_bomb_is_killed_inside_its_container_only(provider: DockerProvider) -> None:
+    small = ContainerLimits(memory_bytes=160 * _MiB)
+    bomb = "x = 'a' * (400 * 1024 * 1024)"  # under the sandbox's 512 MiB rlimit: the cgroup decides
+    with anyio.fail_after(120):
+        async with (
+            provider.session("echo") as bystander,
+            provider.session("python", serve_args=NO_POOL, limits=small) as victim,
+        ):
+            assert not (await victim.call_tool("reset", {"seed": 1})).is_error
+            failed, output = await run_python(victim, bomb)
+            assert failed and "killed" in output and "memory" in output, output
+            failed, events = await run_python(victim, "print(open('/sys/fs/cgroup/memory.events').read())")
+            assert not failed and "oom_kill 0" not in events, events
+            assert not (await bystander.call_tool("reset", {})).is_error
+            assert (await victim.state()) is not None
+
+
+async def test_a_server_out_of_memory_is_a_clear_error(
+    provider: DockerProvider, engine: DockerEngine
+) -> None:
+    tiny = ContainerLimits(memory_bytes=24 * _MiB)
+    with anyio.fail_after(60), pytest.raises(ContainerError, match="out of memory") as caught:
+        async with provider.session("echo", limits=tiny):
+            pass
+    assert "24 MiB" in str(caught.value)
+
+
+async def test_a_container_that_dies_is_a_clear_error(provider: DockerProvider, engine: DockerEngine) -> None:
+    with anyio.fail_after(60):
+        async with provider.session("echo") as session:
+            await anyio.to_thread.run_sync(lambda: engine.inspect(session.name))
+            await anyio.to_thread.run_sync(lambda: engine.kill(session.name))
+            with pytest.raises(ContainerError, match=f"container {session.name}"):
+                await session.call_tool("reset", {})
+
+
+def test_the_sweep_removes_containers_whose_owner_has_gone(
+    engine: DockerEngine, images: dict[str, str]
+) -> None:
+    gone = f"{os.uname().nodename}:{2**22 + 1}"  # above pid_max's default: never a live process
+    name = "openenv-mcp-leaked-by-test"
+    engine.run(
+        image_tag("echo"),
+        [],
+        name=name,
+        limits=ContainerLimits(),
+        labels={LABEL: "1", OWNER_LABEL: gone},
+    )
+    assert name in sweep_leaked(engine)
+    assert engine.state(name) is None
