@@ -29,7 +29,31 @@ OUTPUT_LIMIT = 16_000
 
 _PROGRAM = r"""
 def _terminal_run(request):
-    import base64, json, os, signal, subprocess, tempfile
+    import base64, json, os, signal, subprocess, tempfile, time
+
+    def alive():  # processes of the sandbox other than its init and this worker, zombies aside
+        found = []
+        for name in os.listdir("/proc"):
+            if name.isdigit() and int(name) not in (1, os.getpid()):
+                try:
+                    with open(f"/proc/{name}/stat") as stat:
+                        state = stat.read().rsplit(")", 1)[1].split()[0]
+                except (OSError, IndexError):
+                    continue
+                if state not in ("Z", "X"):
+                    found.append(name)
+        return found
+
+    def sweep():  # kill every other process, again while forks race the kill (2 s at most)
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except ProcessLookupError:
+                return
+            if not alive():
+                return
+            time.sleep(0.002)
 
     def keep(file):
         size = os.fstat(file.fileno()).st_size
@@ -51,10 +75,7 @@ def _terminal_run(request):
             pass
         process.wait()
         if request["sweep"] and os.getppid() == 1:
-            try:
-                os.kill(-1, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            sweep()
         (stdout, stdout_size), (stderr, stderr_size) = keep(out), keep(err)
     result = dict(code=code, timed_out=timed_out, stdout=stdout, stderr=stderr,
                   stdout_size=stdout_size, stderr_size=stderr_size)

@@ -101,3 +101,10 @@ async def test_the_network_is_unreachable(env: TerminalEnvironment) -> None:
     assert (
         await run(env, "python3 -c \"import socket; socket.getaddrinfo('example.com', 80)\"")
     ).exit_code == 1
+
+
+async def test_a_fork_bomb_is_contained_and_the_shell_goes_on(env: TerminalEnvironment) -> None:
+    with anyio.fail_after(15):
+        await run(env, "bash -c ':(){ :|:& };:'", seconds=3)
+        after = await run(env, "echo alive; cat /proc/[0-9]*/comm | grep -c bash")
+    assert after.stdout == "alive\n0\n", after.to_text()
