@@ -46,6 +46,8 @@ class Connection:
         self._client = mcp.Client(mcp_target(target), mode=mode, read_timeout_seconds=read_timeout)
         self._stack = AsyncExitStack()
         self.tools: list[ToolDefinition] = []
+        self.control: set[str] = set()
+        """Names of the server's control tools (`step_batch` among them on servers that have it)."""
         self.wrapped: dict[str, bool] = {}
         """Inner tool name -> whether its structured output wraps the value as `{"result": ...}`."""
 
@@ -60,6 +62,7 @@ class Connection:
             inner = [t for t in listed.tools if (t.meta or {}).get(META_ROLE) == "inner"]
             self.tools = [inner_definition(t) for t in inner]
             self.wrapped = {d.name: unwraps(d) for d in self.tools}
+            self.control = {t.name for t in listed.tools if (t.meta or {}).get(META_ROLE) == "control"}
             self._stack = stack.pop_all()
         return self
 

@@ -56,10 +56,10 @@ class RemoteEpisode:
 
     async def step(self, action: ActionLike) -> RemoteStepResult:
         """Take one action; unreadable model output is an error observation, not an exception."""
-        parsed = parse_action(action, self.connection.tools)
+        parsed = self.parse(action)
         if isinstance(parsed, ParseError):
-            return self._parse_error(parsed)
-        episode_id = self._handle()
+            return self.parse_error(parsed)
+        episode_id = self.handle()
         if isinstance(parsed, ToolCallAction) and parsed.tool_name in self.connection.wrapped:
             arguments = {**parsed.parameters, "episode_id": episode_id}
             result = await self.connection.call(parsed.tool_name, arguments)
@@ -70,7 +70,7 @@ class RemoteEpisode:
         return from_step_result(result, call_id)
 
     async def state(self) -> State:
-        result = await self.connection.call("state", {"episode_id": self._handle()})
+        result = await self.connection.call("state", {"episode_id": self.handle()})
         if result.is_error or result.structured_content is None:
             raise ClientError(result_text(result))
         return State.model_validate(result.structured_content)
@@ -81,12 +81,18 @@ class RemoteEpisode:
         if episode_id is not None:
             await self.connection.call("close", {"episode_id": episode_id})
 
-    def _handle(self) -> str:
+    def parse(self, action: ActionLike) -> ToolCallAction | CodeAction | ParseError:
+        """The action `step` would take, read against this environment's tools."""
+        return parse_action(action, self.connection.tools)
+
+    def handle(self) -> str:
+        """The episode's id on the server (after `reset`)."""
         if self.episode_id is None:
             raise ClientError("no episode yet: call reset first")
         return self.episode_id
 
-    def _parse_error(self, error: ParseError) -> RemoteStepResult:
+    def parse_error(self, error: ParseError) -> RemoteStepResult:
+        """The error observation answering unreadable model output (no call is made)."""
         return RemoteStepResult(
             observation=error.observation(),
             structured=None,

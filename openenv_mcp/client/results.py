@@ -15,6 +15,7 @@ __all__ = [
     "ClientError",
     "RemoteStepResult",
     "from_inner_result",
+    "from_step_data",
     "from_step_result",
     "result_text",
     "unwraps",
@@ -79,11 +80,17 @@ def from_step_result(result: CallToolResult, tool_call_id: str | None) -> Remote
     data = result.structured_content
     if data is None or "reward" not in data:
         raise ClientError(result_text(result))
+    return from_step_data(data, tool_call_id)
+
+
+def from_step_data(data: dict[str, Any], tool_call_id: str | None) -> RemoteStepResult:
+    """One step's fields, as `step` and each entry of `step_batch` report them."""
     info = dict(data.get("info") or {})
     if data.get("error") is not None:
         info.setdefault("error", data["error"])
+    text = data.get("text")
     return RemoteStepResult(
-        observation=observation_text(data.get("observation")),
+        observation=text if isinstance(text, str) else observation_text(data.get("observation")),
         structured=data.get("observation"),
         reward=float(data["reward"]),
         terminated=bool(data["terminated"]),

@@ -11,6 +11,10 @@ Autoreset follows Gymnasium's `AutoresetMode`:
 - `DISABLED`: nothing is reset; call `reset_all` (or `reset_at`) yourself. Stepping an
   ended episode answers an error observation.
 
+Where the server has the `step_batch` control tool (and `batched` is not False), one
+`step_all` sends one call per connection carrying every episode's action, instead of one
+call per episode: see benchmarks/bench_vector.py for what that buys.
+
 A failure of one episode (the server refused it, the connection broke, a timeout) is that
 episode's result, never the batch's: `info["error"]` says what happened, `truncated` is
 True, and (outside `DISABLED`) the episode is reset at its next step.
@@ -28,11 +32,13 @@ from typing import Any, Self
 import anyio
 from mcp.client.client import ConnectMode
 
+from openenv_mcp.client.batch import STEP_BATCH, step_batch
 from openenv_mcp.client.connection import Connection
 from openenv_mcp.client.episode import ActionLike, RemoteEpisode
-from openenv_mcp.client.results import RemoteStepResult
+from openenv_mcp.client.results import ClientError, RemoteStepResult
 from openenv_mcp.client.targets import Target
-from openenv_mcp.spec import ToolDefinition
+from openenv_mcp.spec import CodeAction, ToolCallAction, ToolDefinition
+from openenv_mcp_adapters import ParseError
 
 __all__ = ["AutoresetMode", "VectorEnvClient"]
 
@@ -66,6 +72,7 @@ class VectorEnvClient:
         mode: ConnectMode = "auto",
         read_timeout: float = 60.0,
         parse_error_reward: float = 0.0,
+        batched: bool | None = None,
     ) -> None:
         if num_envs < 1 or connections < 1:
             raise ValueError("num_envs and connections must be at least 1")
@@ -84,6 +91,14 @@ class VectorEnvClient:
         self._limiter = anyio.CapacityLimiter(max_concurrency or num_envs)
         self._ended = [False] * num_envs
         self._stack = AsyncExitStack()
+        self._batched = batched
+
+    @property
+    def batched(self) -> bool:
+        """Whether `step_all` sends one `step_batch` call per connection."""
+        if self._batched is not None:
+            return self._batched
+        return all(STEP_BATCH in c.control for c in self._connections)
 
     async def __aenter__(self) -> Self:
         async with AsyncExitStack() as stack:
@@ -120,7 +135,68 @@ class VectorEnvClient:
         """Step every episode with its action; results come back in the same order."""
         if len(actions) != self.num_envs:
             raise ValueError(f"step_all takes one action per episode: {self.num_envs}, got {len(actions)}")
-        return await self._gather([lambda i=i: self._step(i, actions[i]) for i in range(self.num_envs)])
+        results: list[RemoteStepResult | None] = [None] * self.num_envs
+        resets: list[int] = []
+        todo: list[tuple[int, ToolCallAction | CodeAction]] = []
+        for index, action in enumerate(actions):
+            if self._ended[index] and self.autoreset_mode is AutoresetMode.NEXT_STEP:
+                resets.append(index)
+                continue
+            episode = self._episodes[index]
+            parsed = episode.parse(action)
+            if isinstance(parsed, ParseError):
+                results[index] = episode.parse_error(parsed)
+            elif episode.episode_id is None:
+                results[index] = self._failed(index, "step", ClientError("no episode yet: call reset first"))
+            else:
+                todo.append((index, parsed))
+        step = self._step_batched if self.batched else self._step_each
+        calls: list[Callable[[], Awaitable[Any]]] = [lambda: step(todo, results)]
+        calls += [lambda: self._gather([lambda i=i: self._autoreset(i, results) for i in resets])]
+        await self._gather(calls, limited=False)
+        await self._gather([lambda i=i: self._after_step(i, results) for i, _ in todo])
+        return [r for r in results if r is not None]
+
+    async def _step_each(
+        self, todo: list[tuple[int, ToolCallAction | CodeAction]], results: list[RemoteStepResult | None]
+    ) -> None:
+        async def one(index: int, action: ToolCallAction | CodeAction) -> None:
+            try:
+                results[index] = await self._episodes[index].step(action)
+            except Exception as exc:  # one episode's failure is its result, not the batch's
+                results[index] = self._failed(index, "step", exc)
+
+        await self._gather([lambda i=i, a=a: one(i, a) for i, a in todo])
+
+    async def _step_batched(
+        self, todo: list[tuple[int, ToolCallAction | CodeAction]], results: list[RemoteStepResult | None]
+    ) -> None:
+        async def one_connection(connection: Connection) -> None:
+            mine = [(i, a) for i, a in todo if self._episodes[i].connection is connection]
+            if not mine:
+                return
+            try:
+                answers = await step_batch(connection, [(self._episodes[i].handle(), a) for i, a in mine])
+            except Exception as exc:
+                answers = [exc] * len(mine)
+            for (index, _), answer in zip(mine, answers, strict=True):
+                ok = isinstance(answer, RemoteStepResult)
+                results[index] = answer if ok else self._failed(index, "step", answer)
+
+        await self._gather([lambda c=c: one_connection(c) for c in self._connections])
+
+    async def _autoreset(self, index: int, results: list[RemoteStepResult | None]) -> None:
+        first = await self._reset(index, None, None)
+        first.info.setdefault("autoreset", True)
+        results[index] = first
+
+    async def _after_step(self, index: int, results: list[RemoteStepResult | None]) -> None:
+        result = results[index]
+        if result is None or result.info.get("client_error"):
+            return
+        self._ended[index] = result.done
+        if result.done and self.autoreset_mode is AutoresetMode.SAME_STEP:
+            results[index] = await self._reset_same_step(index, result)
 
     async def close(self) -> None:
         """Close every episode, then every connection."""
@@ -130,10 +206,16 @@ class VectorEnvClient:
         finally:
             await self._stack.aclose()
 
-    async def _gather(self, calls: Sequence[Callable[[], Awaitable[Any]]]) -> list[Any]:
+    async def _gather(
+        self, calls: Sequence[Callable[[], Awaitable[Any]]], *, limited: bool = True
+    ) -> list[Any]:
+        """Run calls concurrently; `limited` ones (calls to the server) share the concurrency bound."""
         results: list[Any] = [None] * len(calls)
 
         async def run(index: int) -> None:
+            if not limited:
+                results[index] = await calls[index]()
+                return
             async with self._limiter:
                 results[index] = await calls[index]()
 
@@ -149,21 +231,6 @@ class VectorEnvClient:
         except Exception as exc:  # one episode's failure is its result, not the batch's
             return self._failed(index, "reset", exc)
 
-    async def _step(self, index: int, action: ActionLike) -> RemoteStepResult:
-        mode = self.autoreset_mode
-        if self._ended[index] and mode is AutoresetMode.NEXT_STEP:
-            first = await self._reset(index, None, None)
-            first.info.setdefault("autoreset", True)
-            return first
-        try:
-            result = await self._episodes[index].step(action)
-        except Exception as exc:
-            return self._failed(index, "step", exc)
-        self._ended[index] = result.done
-        if result.done and mode is AutoresetMode.SAME_STEP:
-            return await self._reset_same_step(index, result)
-        return result
-
     async def _reset_same_step(self, index: int, final: RemoteStepResult) -> RemoteStepResult:
         first = await self._reset(index, None, None)
         info = {**first.info, "final_observation": final.observation, "final_info": final.info}
@@ -174,10 +241,10 @@ class VectorEnvClient:
     async def _close(self, episode: RemoteEpisode) -> None:
         try:
             await episode.close()
-        except Exception:
-            logger.warning("closing an episode failed", exc_info=True)
+        except Exception as exc:
+            logger.warning("closing an episode failed: %s: %s", type(exc).__name__, exc)
 
-    def _failed(self, index: int, what: str, exc: Exception) -> RemoteStepResult:
+    def _failed(self, index: int, what: str, exc: BaseException) -> RemoteStepResult:
         logger.warning("episode %d: %s failed: %s", index, what, exc)
         self._ended[index] = True
         message = f"{what} failed: {type(exc).__name__}: {exc}"

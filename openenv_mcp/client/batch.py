@@ -1,0 +1,45 @@
+"""Stepping many episodes of one connection with one `step_batch` call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from openenv_mcp.client.connection import Connection
+from openenv_mcp.client.results import ClientError, RemoteStepResult, from_step_data, result_text
+from openenv_mcp.server.control import MAX_BATCH
+from openenv_mcp.spec import CodeAction, ToolCallAction
+
+__all__ = ["STEP_BATCH", "step_batch"]
+
+STEP_BATCH = "step_batch"
+"""The control tool that carries many `(episode_id, action)` pairs."""
+
+
+async def step_batch(
+    connection: Connection, steps: Sequence[tuple[str, ToolCallAction | CodeAction]]
+) -> list[RemoteStepResult | ClientError]:
+    """Each step's result in order; an entry the server refused is a `ClientError` value."""
+    results: list[RemoteStepResult | ClientError] = []
+    for start in range(0, len(steps), MAX_BATCH):
+        results += await _chunk(connection, steps[start : start + MAX_BATCH])
+    return results
+
+
+async def _chunk(
+    connection: Connection, steps: Sequence[tuple[str, ToolCallAction | CodeAction]]
+) -> list[RemoteStepResult | ClientError]:
+    wire = [{"episode_id": e, "action": a.model_dump(exclude_none=True)} for e, a in steps]
+    answer = await connection.call(STEP_BATCH, {"steps": wire})
+    data = answer.structured_content
+    if answer.is_error or data is None:
+        raise ClientError(result_text(answer))
+    entries: list[dict[str, Any]] = data["results"]
+    return [_entry(entry, action) for entry, (_, action) in zip(entries, steps, strict=True)]
+
+
+def _entry(entry: dict[str, Any], action: ToolCallAction | CodeAction) -> RemoteStepResult | ClientError:
+    if entry.get("failed"):
+        return ClientError(str(entry.get("error", "the step failed")))
+    call_id = action.tool_call_id if isinstance(action, ToolCallAction) else None
+    return from_step_data(entry, call_id)
