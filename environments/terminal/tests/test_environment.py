@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -20,9 +23,12 @@ async def call(env: TerminalEnvironment, name: str, **parameters: Any) -> StepRe
         return await env.step(ToolCallAction(tool_name=name, parameters=parameters))
 
 
-async def test_terminal_conforms() -> None:
+async def test_terminal_conforms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A private temp dir: the check diffs its listing, which other processes' sandboxes would disturb.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with anyio.fail_after(60):
         await check_environment(TerminalEnvironment)
+    assert os.listdir(tmp_path) == []
 
 
 async def test_the_first_observation_states_the_task_and_its_files(env: TerminalEnvironment) -> None:
