@@ -155,28 +155,34 @@ def _mistyped(tool: str, schema: dict[str, Any]) -> list[ToolCallAction | CodeAc
     return calls
 
 
-def _temporary_entries() -> set[str]:
-    return set(os.listdir(tempfile.gettempdir()))
+def _held_paths(env: Environment) -> set[Path]:
+    """Temporary files and directories the episode says it holds: its sandbox workspace, paths in state."""
+    held: set[Path] = set()
+    workspace = getattr(getattr(env, "sandbox", None), "workspace", None)
+    if isinstance(workspace, Path):
+        held.add(workspace)
+    root = Path(tempfile.gettempdir())
+    for value in env.state().extra.values():
+        if isinstance(value, str) and value.startswith(str(root)) and Path(value).exists():
+            held.add(Path(value))
+    return held
 
 
 async def check_close(env_class: type[Environment]) -> None:
-    """After close, no process and no temporary file or directory made by the episode is left."""
-    before, files_before = child_pids(), _temporary_entries()
+    """After close, no process and no temporary file or directory the episode held is left."""
+    before = child_pids()
     env = env_class()
     await env.reset(seed=0)
     examples: list[ToolCallAction | CodeAction] = list(getattr(env, "example_actions", list)())
     for action in examples[:2]:
         await env.step(action)
+    held = _held_paths(env)
     await env.close()
     await env.close()
     leaked = child_pids() - before
     _require(not leaked, f"close left {len(leaked)} process(es) behind: {sorted(leaked)}")
-    left = {e for e in _temporary_entries() - files_before if e.startswith(_OURS)}
-    _require(not left, f"close left temporary files behind: {sorted(left)}")
-
-
-_OURS = ("openenv",)
-"""Prefixes of temporary files and directories the project makes (sandbox workspaces and the like)."""
+    left = sorted(str(path) for path in held if path.exists())
+    _require(not left, f"close left temporary files behind: {left}")
 
 
 async def check_environment(env_class: type[Environment]) -> None:

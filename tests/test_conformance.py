@@ -78,3 +78,33 @@ async def test_the_check_catches_an_environment_that_accepts_anything() -> None:
 
     with pytest.raises(ConformanceError, match="was accepted"):
         await check_environment(Lax)
+
+
+async def test_the_check_catches_an_environment_that_leaves_files_behind() -> None:
+    import shutil
+    import tempfile
+
+    made: list[str] = []
+
+    class Litter(Environment):
+        name = "litter"
+
+        async def on_reset(self, options: object) -> str:
+            self.scratch = tempfile.mkdtemp(prefix="openenv-litter-")
+            made.append(self.scratch)
+            return "ready"
+
+        def state_extra(self) -> dict[str, object]:
+            return {"scratch": self.scratch}
+
+        @tool
+        def noop(self) -> str:
+            """Do nothing."""
+            return ""
+
+    try:
+        with pytest.raises(ConformanceError, match="temporary files"):
+            await check_environment(Litter)
+    finally:
+        for path in made:
+            shutil.rmtree(path, ignore_errors=True)
