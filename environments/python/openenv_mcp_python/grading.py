@@ -9,6 +9,7 @@ still has to match the expected one here.
 from __future__ import annotations
 
 import ast
+import builtins
 import secrets
 from importlib import resources
 from typing import Any
@@ -24,6 +25,22 @@ from openenv_mcp_python.tasks import SOLUTION_FILE, HiddenTest, Task
 __all__ = ["grade", "same_value", "time_per_call"]
 
 _RUNNER = (resources.files("openenv_mcp_python") / "runner.py").read_text(encoding="utf-8")
+_BUILTIN_ERRORS = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+)
+
+
+def _shown(error: str) -> str:
+    """An exception's name for the agent: a builtin's, else a generic phrase.
+
+    The solution names its own exception classes, and could name one after a hidden input.
+
+    >>> _shown("KeyError"), _shown("to_roman_1994")
+    ('KeyError', 'an exception of its own')
+    """
+    return error if error in _BUILTIN_ERRORS else "an exception of its own"
 
 
 class _Outcome(BaseModel):
@@ -86,7 +103,7 @@ def _score(task: Task, report: _Report | str) -> SubmissionReport:
     if isinstance(report, str):
         return SubmissionReport(task=task.id, passed=0, total=total, problem=report)
     if report.import_error is not None:
-        problem = f"importing solution.py raised {report.import_error}; no hidden test could run"
+        problem = f"importing solution.py raised {_shown(report.import_error)}; no hidden test could run"
         return SubmissionReport(task=task.id, passed=0, total=total, problem=problem)
     outcomes = (report.cases + [_Outcome(error="NoResult")] * total)[:total]
     cases = [
@@ -102,10 +119,10 @@ def _judge(number: int, test: HiddenTest, outcome: _Outcome) -> CaseResult:
     if test.raises is not None:
         if outcome.error == test.raises:
             return CaseResult(number=number, passed=True, verdict="raised as expected")
-        got = f"raised {outcome.error}" if outcome.error else "returned a value"
+        got = f"raised {_shown(outcome.error)}" if outcome.error else "returned a value"
         return CaseResult(number=number, passed=False, verdict=f"{got} instead of raising {test.raises}")
     if outcome.error is not None:
-        return CaseResult(number=number, passed=False, verdict=f"raised {outcome.error}")
+        return CaseResult(number=number, passed=False, verdict=f"raised {_shown(outcome.error)}")
     passed = outcome.repr is not None and _matches(outcome.repr, test.expected_value())
     return CaseResult(number=number, passed=passed, verdict="passed" if passed else "wrong result")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -31,7 +33,10 @@ async def submit(env: PythonEnvironment, solution: str) -> tuple[StepResult, Sub
     return result, result.observation
 
 
-async def test_conformance() -> None:
+async def test_conformance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The check looks for leftover workspaces in the temporary folder; a private one keeps
+    # other test runs on the machine, making sandboxes of their own, out of its sight.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with anyio.fail_after(120):
         await check_environment(PythonEnvironment)
 

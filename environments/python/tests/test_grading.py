@@ -75,6 +75,10 @@ CHEATS = {
         "def to_roman(number):\n    raise KeyError(number)\n",
         "test 1: raised KeyError",
     ),
+    "leaks inputs through exception names": (
+        "def to_roman(number):\n    raise type(f'input_{number}', (Exception,), {})()\n",
+        "test 1: raised an exception of its own",
+    ),
     "loops in every call": ("def to_roman(number):\n    while True:\n        pass\n", ""),
     "loops at import": ("while True:\n    pass\n", "importing solution.py raised TimeoutError"),
     "swallows the alarm": (
@@ -98,7 +102,7 @@ async def test_a_cheating_solution_earns_nothing_and_the_episode_goes_on(
     source, message = CHEATS[cheat]
     report = await submitted(roman, source)
     assert report.passed <= 1 and roman.best <= 1 / 12, report.to_text()  # only to_roman(1) == "I" can pass
-    assert message in report.to_text()
+    assert message in report.to_text() and "input_" not in report.to_text()
     honest = await submitted(roman, solution("to_roman"))
     assert honest.all_passed and roman.terminated
 
