@@ -3,12 +3,13 @@
     uv run python -m benchmarks.bench_vector [--episodes 64] [--rounds 40] [--blocks 6]
 
 Every row steps `--episodes` echo episodes `--rounds` times; a round is one step of every
-episode. The ways compared, over in-memory and Streamable HTTP:
+episode. The ways compared, over in-memory and Streamable HTTP (`openenv-mcp serve` as a
+child process):
 
-- `vector-client`: `VectorEnvClient.step_all` (concurrent inner-tool calls, one connection);
 - `step-concurrent`: concurrent calls of the `step` control tool (one connection);
-- `step_batch`: one call per round carrying every `(episode_id, action)` pair, served by a
-  prototype `step_batch` tool defined here (a subclass of `EnvServer`), not by the server.
+- `step_batch`: one call per round carrying every `(episode_id, action)` pair;
+- `vector-each`: `VectorEnvClient.step_all(batched=False)` (concurrent inner-tool calls);
+- `vector-batched`: `VectorEnvClient.step_all` over `step_batch` (its default).
 
 The ways run in alternating blocks so that drift hits them alike; figures are ratios
 within one run. Results go to results/bench_vector.json.
@@ -19,9 +20,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 import sys
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,54 +31,17 @@ from typing import Any
 
 import anyio
 import mcp
-import uvicorn
 from anyio.abc import Process
 from anyio.streams.text import TextReceiveStream
-from mcp.server import ServerRequestContext
-from mcp.types import CallToolRequestParams, CallToolResult
 
 from openenv_mcp.client import VectorEnvClient
 from openenv_mcp.episodes import RegistryLimits
-from openenv_mcp.server import META_ROLE, EnvServer, handlers
-from openenv_mcp.server.render import structured_result
-from openenv_mcp.spec import ToolDefinition
-from openenv_mcp.transports import build_app
+from openenv_mcp.server import EnvServer
 from openenv_mcp_echo import EchoEnvironment
 
 ROOT = Path(__file__).parent.parent
 ACTION = {"type": "tool_call", "tool_name": "echo", "parameters": {"message": "hello"}}
-WAYS = ("vector-client", "step-concurrent", "step_batch")
-
-
-class BatchingEnvServer(EnvServer):
-    """The prototype: `step_batch` runs many episodes' steps concurrently inside one call."""
-
-    def __init__(self) -> None:
-        super().__init__(EchoEnvironment, limits=RegistryLimits(capacity=1024))
-        batch = ToolDefinition(
-            name="step_batch",
-            description="Step many episodes at once.",
-            input_schema={"type": "object", "properties": {"steps": {"type": "array"}}},
-            output_schema={"type": "object", "properties": {"results": {"type": "array"}}},
-        )
-        self.tools = [*self.tools, batch.to_mcp({META_ROLE: "control"})]
-
-    async def _on_call_tool(
-        self, ctx: ServerRequestContext[Any, Any], params: CallToolRequestParams
-    ) -> CallToolResult:
-        if params.name != "step_batch":
-            return await super()._on_call_tool(ctx, params)
-        steps: list[dict[str, Any]] = (params.arguments or {})["steps"]
-        results: list[Any] = [None] * len(steps)
-
-        async def one(index: int) -> None:
-            answer = await handlers.CONTROL["step"](self, ctx, dict(steps[index]))
-            results[index] = answer.structured_content
-
-        async with anyio.create_task_group() as tg:
-            for index in range(len(steps)):
-                tg.start_soon(one, index)
-        return structured_result({"results": results}, text="")
+WAYS = ("step-concurrent", "step_batch", "vector-each", "vector-batched")
 
 
 @dataclass
@@ -96,10 +61,11 @@ class Row:
 async def serving(transport: str) -> AsyncGenerator[Any]:
     """The target of each transport: the server object in memory, a child process over HTTP."""
     if transport == "in-memory":
-        yield BatchingEnvServer().server
+        yield EnvServer(EchoEnvironment, limits=RegistryLimits(capacity=1024)).server
         return
-    command = [sys.executable, "-m", "benchmarks.bench_vector", "--serve"]
-    process: Process = await anyio.open_process(command, cwd=ROOT)
+    command = [sys.executable, "-m", "openenv_mcp", "serve", "echo", "--port", "0", "--capacity", "1024"]
+    # uvicorn writes its access log to stdout: nobody reads it, and a full pipe would stall the server.
+    process: Process = await anyio.open_process(command, cwd=ROOT, stdout=subprocess.DEVNULL)
     try:
         assert process.stderr is not None
         url = None
@@ -125,7 +91,7 @@ async def _drain(process: Process) -> None:
         pass
 
 
-async def _concurrently(calls: list[Callable[[], Awaitable[Any]]]) -> None:
+async def _concurrently(calls: list[Callable[[], Coroutine[Any, Any, Any]]]) -> None:
     async with anyio.create_task_group() as tg:
         for call in calls:
             tg.start_soon(call)
@@ -155,13 +121,17 @@ async def _batch_once(client: mcp.Client, ids: list[str]) -> None:
 async def measure(transport: str, episodes: int, rounds: int, blocks: int) -> list[Row]:
     seconds = dict.fromkeys(WAYS, 0.0)
     async with (
-        serving(transport) as target, mcp.Client(target, read_timeout_seconds=60) as client,
-        VectorEnvClient(target, episodes, read_timeout=60) as vector,
+        serving(transport) as target,
+        mcp.Client(target, read_timeout_seconds=60) as client,
+        VectorEnvClient(target, episodes, read_timeout=60, batched=False) as each,
+        VectorEnvClient(target, episodes, read_timeout=60) as batched,
     ):
         ids = await _episodes(client, episodes)
-        await vector.reset_all(seeds=0, options={"max_steps": 100_000})
+        for vector in (each, batched):
+            await vector.reset_all(seeds=0, options={"max_steps": 100_000})
         ways: dict[str, Callable[[], Awaitable[Any]]] = {
-            "vector-client": lambda: vector.step_all([ACTION] * episodes),
+            "vector-each": lambda: each.step_all([ACTION] * episodes),
+            "vector-batched": lambda: batched.step_all([ACTION] * episodes),
             "step-concurrent": lambda: _concurrently([lambda e=e: _step_once(client, e) for e in ids]),
             "step_batch": lambda: _batch_once(client, ids),
         }
@@ -193,23 +163,13 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def serve() -> None:
-    """The HTTP leg's server: the prototype on an ephemeral port (the parent reads the URL)."""
-    app = build_app([BatchingEnvServer()])
-    uvicorn.run(app, host="127.0.0.1", port=0, log_level="info")
-
-
 def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--episodes", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=48, help="steps of every episode per way")
     parser.add_argument("--blocks", type=int, default=6, help="alternating blocks per way")
     parser.add_argument("--transports", nargs="+", default=["in-memory", "http"])
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        serve()
-        return
     rows: list[Row] = []
     for transport in args.transports:
         print(f"measuring {transport} ...", file=sys.stderr, flush=True)

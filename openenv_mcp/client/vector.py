@@ -2,6 +2,9 @@
 
 Autoreset follows Gymnasium's `AutoresetMode`:
 
+An autoreset passes no seed (the episode's random stream goes on, as in Gymnasium) and the
+options of the episode's last explicit reset.
+
 - `NEXT_STEP` (default): when an episode ends at step t, its action at step t+1 is
   ignored and the episode is reset instead; that result carries the first observation,
   reward 0, `terminated = truncated = False` and `info["autoreset"] = True`.
@@ -90,6 +93,7 @@ class VectorEnvClient:
         ]
         self._limiter = anyio.CapacityLimiter(max_concurrency or num_envs)
         self._ended = [False] * num_envs
+        self._options: list[dict[str, Any] | None] = [None] * num_envs
         self._stack = AsyncExitStack()
         self._batched = batched
 
@@ -186,7 +190,7 @@ class VectorEnvClient:
         await self._gather([lambda c=c: one_connection(c) for c in self._connections])
 
     async def _autoreset(self, index: int, results: list[RemoteStepResult | None]) -> None:
-        first = await self._reset(index, None, None)
+        first = await self._reset(index, None, self._options[index])
         first.info.setdefault("autoreset", True)
         results[index] = first
 
@@ -226,13 +230,14 @@ class VectorEnvClient:
 
     async def _reset(self, index: int, seed: int | None, options: dict[str, Any] | None) -> RemoteStepResult:
         self._ended[index] = False
+        self._options[index] = options
         try:
             return await self._episodes[index].reset(seed, options)
         except Exception as exc:  # one episode's failure is its result, not the batch's
             return self._failed(index, "reset", exc)
 
     async def _reset_same_step(self, index: int, final: RemoteStepResult) -> RemoteStepResult:
-        first = await self._reset(index, None, None)
+        first = await self._reset(index, None, self._options[index])
         info = {**first.info, "final_observation": final.observation, "final_info": final.info}
         return final.model_copy(
             update={"observation": first.observation, "structured": first.structured, "info": info}
