@@ -50,7 +50,14 @@ CALL = ("--method", "tools/call", "--tool-name", "echo", "--tool-arg", "message=
 @pytest.mark.parametrize("era", ERAS)
 async def test_inspector_over_stdio(era: str) -> None:
     listed = await inspect(era, STDIO_SERVER, *LIST)
-    assert [t["name"] for t in listed["result"]["tools"]] == ["reset", "step", "step_batch", "state", "close", "echo"]
+    assert [t["name"] for t in listed["result"]["tools"]] == [
+        "reset",
+        "step",
+        "step_batch",
+        "state",
+        "close",
+        "echo",
+    ]
     called = await inspect(era, STDIO_SERVER, *CALL)
     assert called["result"]["content"][0]["text"] == "inspected"
     assert called["result"]["_meta"]["openenv-mcp/step"]["step_count"] == 1
