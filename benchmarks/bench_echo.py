@@ -45,6 +45,7 @@ class Row:
     steps_per_s: float
     p50_ms: float
     p99_ms: float
+    errors: int
 
 
 @asynccontextmanager
@@ -123,20 +124,25 @@ async def close_episodes(client: mcp.Client, arguments: list[dict[str, Any]]) ->
             await client.call_tool("close", {"episode_id": call["episode_id"]})
 
 
-async def run_episode(
-    client: mcp.Client, arguments: dict[str, Any], calls: int, latencies: list[float]
-) -> None:
-    for _ in range(calls):
-        start = time.perf_counter()
-        result = await client.call_tool("echo", arguments)
-        latencies.append(time.perf_counter() - start)
-        assert not result.is_error, result.content
-
-
 @dataclass
 class Tally:
     latencies: list[float]
     elapsed: float = 0.0
+    errors: int = 0
+
+
+async def run_episode(client: mcp.Client, arguments: dict[str, Any], calls: int, tally: Tally) -> None:
+    for _ in range(calls):
+        start = time.perf_counter()
+        try:
+            result = await client.call_tool("echo", arguments, read_timeout_seconds=30)
+        except Exception as exc:
+            tally.errors += 1
+            print(f"  call failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            continue
+        tally.latencies.append(time.perf_counter() - start)
+        if result.is_error:
+            tally.errors += 1
 
 
 async def block(client: mcp.Client, name: str, episodes: int, calls: int, tally: Tally) -> None:
@@ -145,7 +151,7 @@ async def block(client: mcp.Client, name: str, episodes: int, calls: int, tally:
     start = time.perf_counter()
     async with anyio.create_task_group() as tg:
         for call in arguments:
-            tg.start_soon(run_episode, client, call, per_episode, tally.latencies)
+            tg.start_soon(run_episode, client, call, per_episode, tally)
     tally.elapsed += time.perf_counter() - start
     await close_episodes(client, arguments)
 
@@ -160,6 +166,7 @@ def row(transport: str, name: str, episodes: int, tally: Tally) -> Row:
         steps_per_s=len(ordered) / tally.elapsed,
         p50_ms=statistics.median(ordered) * 1000,
         p99_ms=ordered[max(int(len(ordered) * 0.99) - 1, 0)] * 1000,
+        errors=tally.errors,
     )
 
 
@@ -180,8 +187,8 @@ async def measure(transport: str, episodes: int, calls: int, rounds: int) -> lis
 
 
 def table(rows: list[Row]) -> str:
-    header = ("transport", "episodes", "server", "steps/s", "p50 ms", "p99 ms", "overhead")
-    lines = ["{:10} {:>8} {:12} {:>9} {:>8} {:>8} {:>9}".format(*header)]
+    header = ("transport", "episodes", "server", "steps/s", "p50 ms", "p99 ms", "errors", "overhead")
+    lines = ["{:10} {:>8} {:12} {:>9} {:>8} {:>8} {:>6} {:>9}".format(*header)]
     bare = {(r.transport, r.episodes): r for r in rows if r.server == "bare-mcp"}
     for row in rows:
         base = bare.get((row.transport, row.episodes))
@@ -190,7 +197,7 @@ def table(rows: list[Row]) -> str:
             overhead = f"{(base.steps_per_s / row.steps_per_s - 1) * 100:+.1f}%"
         lines.append(
             f"{row.transport:10} {row.episodes:>8} {row.server:12} {row.steps_per_s:>9.0f} "
-            f"{row.p50_ms:>8.2f} {row.p99_ms:>8.2f} {overhead:>9}"
+            f"{row.p50_ms:>8.2f} {row.p99_ms:>8.2f} {row.errors:>6} {overhead:>9}"
         )
     return "\n".join(lines)
 
