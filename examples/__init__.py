@@ -1,0 +1,1 @@
+"""Runnable examples: a tabular learner and an LLM-style agent loop, both over MCP."""

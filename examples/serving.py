@@ -1,0 +1,55 @@
+"""Start `openenv-mcp serve` as a child process on 127.0.0.1 and an ephemeral port."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+
+import anyio
+from anyio.abc import Process
+from anyio.streams.text import TextReceiveStream
+
+__all__ = ["served"]
+
+_RUNNING = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
+
+
+@asynccontextmanager
+async def served(env: str, *, capacity: int = 1024, start_seconds: float = 60.0) -> AsyncGenerator[str]:
+    """Serve `env` over Streamable HTTP in a child process; yield its MCP URL, stop it after."""
+    command = [sys.executable, "-m", "openenv_mcp", "serve", env, "--port", "0", "--capacity", str(capacity)]
+    # uvicorn's access log goes to stdout; nobody reads it, and a full pipe would stall the server.
+    process: Process = await anyio.open_process(command, stdout=subprocess.DEVNULL)
+    try:
+        url = await _wait_for_url(process, start_seconds)
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(_drain, process)
+            yield f"{url}/envs/{env}/mcp"
+            tg.cancel_scope.cancel()
+    finally:
+        process.terminate()
+        with anyio.move_on_after(10, shield=True):
+            await process.wait()
+        await process.aclose()
+
+
+async def _wait_for_url(process: Process, start_seconds: float) -> str:
+    assert process.stderr is not None
+    seen = ""
+    with anyio.fail_after(start_seconds):
+        async for chunk in TextReceiveStream(process.stderr):
+            seen += chunk
+            found = _RUNNING.search(seen)
+            if found:
+                return found.group(1)
+    raise RuntimeError(f"the server exited before it served: {seen[-2000:]}")
+
+
+async def _drain(process: Process) -> None:
+    """Keep reading the server's log so that a full pipe never blocks it."""
+    assert process.stderr is not None
+    async for _ in process.stderr:
+        pass
