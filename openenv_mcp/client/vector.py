@@ -26,7 +26,7 @@ True, and (outside `DISABLED`) the episode is reset at its next step.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from enum import StrEnum
 from types import TracebackType
@@ -139,10 +139,15 @@ class VectorEnvClient:
         """Step every episode with its action; results come back in the same order."""
         if len(actions) != self.num_envs:
             raise ValueError(f"step_all takes one action per episode: {self.num_envs}, got {len(actions)}")
+        results = await self.step_some(dict(enumerate(actions)))
+        return [results[i] for i in range(self.num_envs)]
+
+    async def step_some(self, actions: Mapping[int, ActionLike]) -> dict[int, RemoteStepResult]:
+        """Step only the episodes named by index (an agent loop whose other rollouts are done)."""
         results: list[RemoteStepResult | None] = [None] * self.num_envs
         resets: list[int] = []
         todo: list[tuple[int, ToolCallAction | CodeAction]] = []
-        for index, action in enumerate(actions):
+        for index, action in actions.items():
             if self._ended[index] and self.autoreset_mode is AutoresetMode.NEXT_STEP:
                 resets.append(index)
                 continue
@@ -159,7 +164,7 @@ class VectorEnvClient:
         calls += [lambda: self._gather([lambda i=i: self._autoreset(i, results) for i in resets])]
         await self._gather(calls, limited=False)
         await self._gather([lambda i=i: self._after_step(i, results) for i, _ in todo])
-        return [r for r in results if r is not None]
+        return {i: r for i in actions if (r := results[i]) is not None}
 
     async def _step_each(
         self, todo: list[tuple[int, ToolCallAction | CodeAction]], results: list[RemoteStepResult | None]
