@@ -14,6 +14,7 @@ import argparse
 import json
 import re
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import AsyncGenerator
@@ -50,7 +51,7 @@ class Row:
 
 @asynccontextmanager
 async def http_process(command: list[str], path: str) -> AsyncGenerator[str]:
-    process: Process = await anyio.open_process(command, cwd=ROOT)
+    process: Process = await anyio.open_process(command, cwd=ROOT, stdout=subprocess.DEVNULL)
     try:
         assert process.stderr is not None
         url = None
@@ -71,7 +72,7 @@ async def http_process(command: list[str], path: str) -> AsyncGenerator[str]:
 
 
 async def _drain(process: Process) -> None:
-    """Keep reading the server's log so that a full pipe never blocks it."""
+    """Keep reading the server's log so that a full pipe never blocks it (its stdout goes nowhere)."""
     assert process.stderr is not None
     async for _ in process.stderr:
         pass
