@@ -19,7 +19,7 @@ from openenv_mcp.spec import ToolAnnotationsSpec, ToolDefinition
 
 __all__ = ["RESERVED_NAMES", "InnerTool", "tool"]
 
-RESERVED_NAMES = frozenset({"reset", "step", "state", "close"})
+RESERVED_NAMES = frozenset({"reset", "step", "step_batch", "state", "close"})
 _MARK = "__openenv_tool__"
 _JSON: TypeAdapter[Any] = TypeAdapter(Any)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -96,7 +96,7 @@ class InnerTool:
             model = self.arguments_model.model_validate(parameters, strict=True)
         except ValidationError:
             model = self._parse_slowly(parameters)
-        return {field: getattr(model, field) for field in type(model).model_fields}
+        return dict(model)
 
     def _parse_slowly(self, parameters: dict[str, Any]) -> BaseModel:
         # Strict validation refuses some valid JSON (an object for a nested model): the schema decides.
@@ -112,7 +112,8 @@ class InnerTool:
         """The structured content for a tool's return value."""
         if self.definition.output_schema is None:
             return None
-        dumped = _JSON.dump_python(value, mode="json")
+        plain = isinstance(value, str | int | float | bool)
+        dumped: Any = value if plain else _JSON.dump_python(value, mode="json")
         return {"result": dumped} if self.wraps_result else dumped
 
 

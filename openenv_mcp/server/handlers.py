@@ -57,7 +57,7 @@ def _step_meta(server: EnvServer, episode_id: str, step_count: int, result: Step
             reward=result.reward,
             terminated=result.terminated,
             truncated=result.truncated,
-            info=jsonable(result.info),
+            info=jsonable(result.info) if result.info else {},
         )
     return meta
 
