@@ -1,4 +1,4 @@
-"""What a client can connect to: a URL, a stdio command, or a server in this process."""
+"""What a client can connect to: a URL, a stdio command, a server in this process, or an image."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from typing import Any, TypeAlias
 from mcp import StdioServerParameters
 from mcp.server import Server
 
+from openenv_mcp.containers.target import ImageTarget
 from openenv_mcp.server import EnvServer
 
 __all__ = ["McpTarget", "Target", "mcp_target"]
 
-Target: TypeAlias = str | Sequence[str] | StdioServerParameters | EnvServer | Server[Any]
-"""A Streamable HTTP URL, a command to start over stdio, or an in-process server."""
+Target: TypeAlias = str | Sequence[str] | StdioServerParameters | EnvServer | Server[Any] | ImageTarget
+"""A Streamable HTTP URL, a command to start over stdio, an in-process server, or an image."""
 
 McpTarget: TypeAlias = str | StdioServerParameters | Server[Any]
 """What `mcp.Client` takes."""
@@ -27,6 +28,8 @@ def mcp_target(target: Target) -> McpTarget:
     """
     if isinstance(target, EnvServer):
         return target.server
+    if isinstance(target, ImageTarget):
+        return target.stdio_parameters()
     if isinstance(target, str | StdioServerParameters | Server):
         return target
     command = list(target)

@@ -13,6 +13,7 @@ from openenv_mcp.containers.limits import ContainerLimits
 from openenv_mcp.containers.pool import ContainerPool
 from openenv_mcp.containers.provider import HTTP_NETWORK, DockerProvider
 from openenv_mcp.containers.session import ContainerSession, Transport
+from openenv_mcp.containers.target import ImageTarget
 
 __all__ = [
     "DEFAULT_BASE_IMAGE",
@@ -26,6 +27,7 @@ __all__ = [
     "DockerEngine",
     "DockerProvider",
     "DockerUnavailableError",
+    "ImageTarget",
     "Transport",
     "build_image",
     "docker_claude_config",
