@@ -13,7 +13,7 @@ from openenv_mcp.errors import SandboxError
 from openenv_mcp.sandbox.base import Sandbox, SandboxFactory, ToolSpec
 from openenv_mcp.sandbox.limits import SandboxLimits
 
-__all__ = ["WarmPool"]
+__all__ = ["WarmPool", "start_sandbox"]
 
 logger = logging.getLogger(__name__)
 
@@ -94,12 +94,18 @@ class WarmPool:
             self._idle.append(sandbox)
 
     async def _start_one(self) -> Sandbox:
-        sandbox = self.factory(self.tools, self.limits)
-        try:
-            await sandbox.start()
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                await sandbox.close()
-            raise
+        sandbox = await start_sandbox(self.factory, self.tools, self.limits)
         self.started_total += 1
         return sandbox
+
+
+async def start_sandbox(factory: SandboxFactory, tools: Sequence[ToolSpec], limits: SandboxLimits) -> Sandbox:
+    """A new, started sandbox; one that fails to start is closed before the error goes on."""
+    sandbox = factory(tools, limits)
+    try:
+        await sandbox.start()
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await sandbox.close()
+        raise
+    return sandbox

@@ -7,12 +7,10 @@ from collections.abc import AsyncGenerator, Sequence
 from contextlib import asynccontextmanager
 from typing import Literal
 
-import anyio
-
 from openenv_mcp.sandbox.base import Sandbox, SandboxFactory, ToolSpec
 from openenv_mcp.sandbox.bubblewrap import bubblewrap_factory, find_bwrap
 from openenv_mcp.sandbox.limits import SandboxLimits
-from openenv_mcp.sandbox.pool import WarmPool
+from openenv_mcp.sandbox.pool import WarmPool, start_sandbox
 from openenv_mcp.sandbox.unsafe import unsafe_factory
 
 __all__ = ["BACKENDS", "Backend", "SandboxProvider", "backend_factory"]
@@ -75,11 +73,4 @@ class SandboxProvider:
         self.handed_out += 1
         if (limits is None or limits == self.limits) and self._pool is not None:
             return await self._pool.acquire()
-        sandbox = self.factory(self.tools, limits or self.limits)
-        try:
-            await sandbox.start()
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                await sandbox.close()
-            raise
-        return sandbox
+        return await start_sandbox(self.factory, self.tools, limits or self.limits)
