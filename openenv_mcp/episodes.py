@@ -51,11 +51,17 @@ class Episode:
             return await self.env.reset(seed=seed, options=options)
 
     async def step(self, action: ToolCallAction | CodeAction) -> StepResult:
-        async with self.lock:
+        try:
+            self.lock.acquire_nowait()  # the common case, an idle episode: no trip through the loop
+        except anyio.WouldBlock:
+            await self.lock.acquire()
+        try:
             self.last_used = time.monotonic()
             result = await self.env.step(action)
             self.last_used = time.monotonic()
             return result
+        finally:
+            self.lock.release()
 
 
 class EpisodeRegistry:

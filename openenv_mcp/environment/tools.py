@@ -96,7 +96,7 @@ class InnerTool:
             model = self.arguments_model.model_validate(parameters, strict=True)
         except ValidationError:
             model = self._parse_slowly(parameters)
-        return dict(model)
+        return dict(model.__dict__)
 
     def _parse_slowly(self, parameters: dict[str, Any]) -> BaseModel:
         # Strict validation refuses some valid JSON (an object for a nested model): the schema decides.
