@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import AsyncGenerator
@@ -25,11 +23,10 @@ from typing import Any
 
 import anyio
 import mcp
-from anyio.abc import Process
-from anyio.streams.text import TextReceiveStream
 from mcp import StdioServerParameters
 
 from benchmarks.bare_server import bare_server
+from examples.serving import served_command
 from openenv_mcp.server import EnvServer
 from openenv_mcp_echo import EchoEnvironment
 
@@ -47,35 +44,6 @@ class Row:
     p50_ms: float
     p99_ms: float
     errors: int
-
-
-@asynccontextmanager
-async def http_process(command: list[str], path: str) -> AsyncGenerator[str]:
-    process: Process = await anyio.open_process(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-    try:
-        assert process.stderr is not None
-        url = None
-        with anyio.fail_after(60):
-            async for chunk in TextReceiveStream(process.stderr):
-                found = re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", chunk)
-                if found:
-                    url = found.group(1) + path
-                    break
-        assert url is not None, f"{command} did not start"
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(_drain, process)
-            yield url
-            tg.cancel_scope.cancel()
-    finally:
-        process.terminate()
-        await process.aclose()
-
-
-async def _drain(process: Process) -> None:
-    """Keep reading the server's log so that a full pipe never blocks it (its stdout goes nowhere)."""
-    assert process.stderr is not None
-    async for _ in process.stderr:
-        pass
 
 
 def targets(name: str, transport: str) -> Any:
@@ -102,7 +70,10 @@ async def connect(name: str, transport: str) -> AsyncGenerator[mcp.Client]:
     else:
         command = [PY, "-m", "benchmarks.bare_server", "http", "0"]
         path = "/envs/bare/mcp"
-    async with http_process(command, path) as url, mcp.Client(url, read_timeout_seconds=60) as client:
+    async with (
+        served_command(command, path, cwd=ROOT) as url,
+        mcp.Client(url, read_timeout_seconds=60) as client,
+    ):
         yield client
 
 

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-import subprocess
 import sys
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine
@@ -31,9 +29,8 @@ from typing import Any
 
 import anyio
 import mcp
-from anyio.abc import Process
-from anyio.streams.text import TextReceiveStream
 
+from examples.serving import served
 from openenv_mcp.client import VectorEnvClient
 from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.server import EnvServer
@@ -63,32 +60,8 @@ async def serving(transport: str) -> AsyncGenerator[Any]:
     if transport == "in-memory":
         yield EnvServer(EchoEnvironment, limits=RegistryLimits(capacity=1024)).server
         return
-    command = [sys.executable, "-m", "openenv_mcp", "serve", "echo", "--port", "0", "--capacity", "1024"]
-    # uvicorn writes its access log to stdout: nobody reads it, and a full pipe would stall the server.
-    process: Process = await anyio.open_process(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-    try:
-        assert process.stderr is not None
-        url = None
-        with anyio.fail_after(60):
-            async for chunk in TextReceiveStream(process.stderr):
-                found = re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", chunk)
-                if found:
-                    url = found.group(1) + "/envs/echo/mcp"
-                    break
-        assert url is not None
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(_drain, process)
-            yield url
-            tg.cancel_scope.cancel()
-    finally:
-        process.terminate()
-        await process.aclose()
-
-
-async def _drain(process: Process) -> None:
-    assert process.stderr is not None
-    async for _ in process.stderr:
-        pass
+    async with served("echo", capacity=1024) as url:
+        yield url
 
 
 async def _concurrently(calls: list[Callable[[], Coroutine[Any, Any, Any]]]) -> None:

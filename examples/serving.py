@@ -1,4 +1,8 @@
-"""Start `openenv-mcp serve` as a child process on 127.0.0.1 and an ephemeral port."""
+"""Start an MCP server over HTTP as a child process on 127.0.0.1 and an ephemeral port.
+
+Used by the examples and the benchmarks: `served(env)` for `openenv-mcp serve`, and
+`served_command(command, path)` for any uvicorn-served command that takes port 0.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,13 @@ import subprocess
 import sys
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import anyio
 from anyio.abc import Process
 from anyio.streams.text import TextReceiveStream
 
-__all__ = ["served"]
+__all__ = ["served", "served_command"]
 
 _RUNNING = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
 
@@ -21,13 +26,22 @@ _RUNNING = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
 async def served(env: str, *, capacity: int = 1024, start_seconds: float = 60.0) -> AsyncGenerator[str]:
     """Serve `env` over Streamable HTTP in a child process; yield its MCP URL, stop it after."""
     command = [sys.executable, "-m", "openenv_mcp", "serve", env, "--port", "0", "--capacity", str(capacity)]
+    async with served_command(command, f"/envs/{env}/mcp", start_seconds=start_seconds) as url:
+        yield url
+
+
+@asynccontextmanager
+async def served_command(
+    command: list[str], path: str, *, cwd: Path | None = None, start_seconds: float = 60.0
+) -> AsyncGenerator[str]:
+    """Run `command` (a uvicorn server on port 0); yield its base URL plus `path`, stop it after."""
     # uvicorn's access log goes to stdout; nobody reads it, and a full pipe would stall the server.
-    process: Process = await anyio.open_process(command, stdout=subprocess.DEVNULL)
+    process: Process = await anyio.open_process(command, cwd=cwd, stdout=subprocess.DEVNULL)
     try:
         url = await _wait_for_url(process, start_seconds)
         async with anyio.create_task_group() as tg:
             tg.start_soon(_drain, process)
-            yield f"{url}/envs/{env}/mcp"
+            yield f"{url}{path}"
             tg.cancel_scope.cancel()
     finally:
         process.terminate()
