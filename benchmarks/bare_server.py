@@ -52,7 +52,13 @@ async def call_tool(ctx: ServerRequestContext[Any, Any], params: CallToolRequest
 
 
 def bare_server() -> Server[Any]:
-    return Server("bare-echo", version="0.1.0", on_list_tools=list_tools, on_call_tool=call_tool)
+    return Server(
+        "bare-echo",
+        version="0.1.0",
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+        get_tool_input_schema={ECHO.name: ECHO.input_schema}.get,
+    )
 
 
 async def serve_stdio() -> None:

@@ -210,3 +210,17 @@ async def test_capacity_is_per_server_and_answered_clearly(era: ConnectMode) -> 
         assert full.is_error and "at capacity: 2 of 2" in text(full) and "close" in text(full)
         still = await client.call_tool("echo", {"message": "fine", "episode_id": kept})
         assert not still.is_error
+
+
+def test_tool_schemas_are_looked_up_without_listing() -> None:
+    """HTTP's Mcp-Param header check reads schemas from a table, the listed ones and no others."""
+    training = EnvServer(EchoEnvironment)
+    lookup = training.server.get_tool_input_schema
+    assert lookup is not None
+    for tool in training.tools:
+        assert lookup(tool.name) == tool.input_schema
+    assert lookup("no_such_tool") is None
+    production = EnvServer(EchoEnvironment, mode=Mode.PRODUCTION).server.get_tool_input_schema
+    assert production is not None
+    assert production("reset") is None
+    assert production("echo") is not None
