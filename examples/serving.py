@@ -11,13 +11,14 @@ import subprocess
 import sys
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
 from anyio.abc import Process
 from anyio.streams.text import TextReceiveStream
 
-__all__ = ["served", "served_command"]
+__all__ = ["Served", "served", "served_command", "served_process"]
 
 _RUNNING = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
 
@@ -30,18 +31,35 @@ async def served(env: str, *, capacity: int = 1024, start_seconds: float = 60.0)
         yield url
 
 
+@dataclass(frozen=True)
+class Served:
+    """A server running in a child process: its URL (base plus path) and its process id."""
+
+    url: str
+    pid: int
+
+
 @asynccontextmanager
 async def served_command(
     command: list[str], path: str, *, cwd: Path | None = None, start_seconds: float = 60.0
 ) -> AsyncGenerator[str]:
     """Run `command` (a uvicorn server on port 0); yield its base URL plus `path`, stop it after."""
+    async with served_process(command, path, cwd=cwd, start_seconds=start_seconds) as served:
+        yield served.url
+
+
+@asynccontextmanager
+async def served_process(
+    command: list[str], path: str, *, cwd: Path | None = None, start_seconds: float = 60.0
+) -> AsyncGenerator[Served]:
+    """As `served_command`, yielding the child's process id with the URL."""
     # uvicorn's access log goes to stdout; nobody reads it, and a full pipe would stall the server.
     process: Process = await anyio.open_process(command, cwd=cwd, stdout=subprocess.DEVNULL)
     try:
         url = await _wait_for_url(process, start_seconds)
         async with anyio.create_task_group() as tg:
             tg.start_soon(_drain, process)
-            yield f"{url}{path}"
+            yield Served(f"{url}{path}", process.pid)
             tg.cancel_scope.cancel()
     finally:
         process.terminate()
