@@ -1,4 +1,4 @@
-"""A bare `mcp` low-level server with one trivial echo tool: the baseline for bench_echo.py.
+"""A bare `mcp` low-level server with one trivial echo tool: the floor the suite measures us against.
 
 python benchmarks/bare_server.py stdio
 python benchmarks/bare_server.py http PORT
@@ -25,6 +25,8 @@ from mcp.types import (
 )
 from starlette.applications import Starlette
 from starlette.routing import Mount
+
+from openenv_mcp.transports.http import KEEP_ALIVE_SECONDS
 
 ECHO = Tool(
     name="echo",
@@ -82,4 +84,11 @@ if __name__ == "__main__":
     if sys.argv[1] == "stdio":
         anyio.run(serve_stdio)
     else:
-        uvicorn.run(http_app(), host="127.0.0.1", port=int(sys.argv[2]), log_level="info")
+        # The same keep-alive as `openenv-mcp serve`, so that both servers keep connections alike.
+        uvicorn.run(
+            http_app(),
+            host="127.0.0.1",
+            port=int(sys.argv[2]),
+            log_level="info",
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )

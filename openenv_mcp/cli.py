@@ -18,6 +18,7 @@ from openenv_mcp.errors import OpenEnvError
 from openenv_mcp.sandbox.provider import BACKENDS
 from openenv_mcp.server import EnvServer, Mode
 from openenv_mcp.transports import serve_http, serve_stdio
+from openenv_mcp.transports.http import KEEP_ALIVE_SECONDS
 
 __all__ = ["ClaudeServerEntry", "claude_config", "main"]
 
@@ -39,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
         "--idle-ttl", type=float, default=600.0, help="seconds before an idle episode closes; 0: never"
     )
     serve.add_argument("--allowed-host", action="append", default=[], help="Host header to accept (HTTP)")
+    serve.add_argument(
+        "--keep-alive",
+        type=int,
+        default=KEEP_ALIVE_SECONDS,
+        help="seconds an idle HTTP connection stays open (longer than clients' pools keep theirs)",
+    )
     serve.add_argument(
         "--sandbox",
         choices=BACKENDS,
@@ -93,7 +100,12 @@ def _serve(args: argparse.Namespace) -> int:
         logger.info("serving %s at http://%s:%d/envs/%s/mcp", server.name, args.host, args.port, server.name)
     anyio.run(
         lambda: serve_http(
-            servers, host=args.host, port=args.port, allowed_hosts=args.allowed_host, log_level=args.log_level
+            servers,
+            host=args.host,
+            port=args.port,
+            allowed_hosts=args.allowed_host,
+            log_level=args.log_level,
+            keep_alive=args.keep_alive,
         )
     )
     return 0

@@ -15,7 +15,12 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from openenv_mcp.server import EnvServer
 
-__all__ = ["build_app", "serve_http"]
+__all__ = ["KEEP_ALIVE_SECONDS", "build_app", "serve_http"]
+
+KEEP_ALIVE_SECONDS = 60
+"""How long an idle connection stays open. uvicorn's default (5 s) equals the usual client
+pools' expiry, so a request sent on a connection the server is closing fails with a reset;
+with 1,024 concurrent episodes that happened to a few steps a run."""
 
 
 def _catalogue_entry(env_server: EnvServer) -> dict[str, Any]:
@@ -71,8 +76,11 @@ async def serve_http(
     port: int = 8000,
     allowed_hosts: Sequence[str] = (),
     log_level: str = "info",
+    keep_alive: int = KEEP_ALIVE_SECONDS,
 ) -> None:
     """Serve the app with uvicorn until interrupted."""
     app = build_app(env_servers, allowed_hosts=allowed_hosts)
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on")
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, lifespan="on", timeout_keep_alive=keep_alive
+    )
     await uvicorn.Server(config).serve()

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import anyio
+import anyio.abc
 import httpx2
 import mcp
+import pytest
 from mcp.client.client import ConnectMode
 
+from examples.serving import served_command
 from openenv_mcp.server import META_STEP, EnvServer
 from openenv_mcp.transports import build_app
+from openenv_mcp.transports.http import KEEP_ALIVE_SECONDS
 from openenv_mcp_echo import EchoEnvironment
 from tests.helpers import running_http
 
@@ -57,3 +62,31 @@ async def test_malformed_requests_get_protocol_errors_and_the_server_lives_on() 
             assert not_rpc.status_code == 400
             async with mcp.Client(f"{base}/envs/echo/mcp", mode="2026-07-28") as client:
                 assert (await client.call_tool("reset", {})).structured_content is not None
+
+
+async def _get_healthz(stream: anyio.abc.SocketStream) -> bytes:
+    await stream.send(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    reply = b""
+    while b'"status"' not in reply:
+        reply += await stream.receive()
+    return reply
+
+
+@pytest.mark.subprocess
+async def test_serve_keeps_idle_connections_for_keep_alive_seconds() -> None:
+    command = [sys.executable, "-m", "openenv_mcp", "serve", "echo", "--port", "0", "--keep-alive", "2"]
+    with anyio.fail_after(60):
+        async with served_command(command, "") as base:
+            host, port = base.removeprefix("http://").split(":")
+            async with await anyio.connect_tcp(host, int(port)) as stream:
+                assert (await _get_healthz(stream)).startswith(b"HTTP/1.1 200")
+                await anyio.sleep(1)  # idle, but within --keep-alive: the same connection answers
+                assert (await _get_healthz(stream)).startswith(b"HTTP/1.1 200")
+                await anyio.sleep(3.5)  # past it: the server has closed the connection
+                with pytest.raises((anyio.EndOfStream, anyio.BrokenResourceError, ConnectionError)):
+                    await _get_healthz(stream)
+
+
+def test_the_default_keep_alive_outlasts_client_pools() -> None:
+    # Client pools (httpx2, the SDK's) drop idle connections after 5 s: ours must stay longer.
+    assert KEEP_ALIVE_SECONDS > 5
