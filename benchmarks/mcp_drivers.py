@@ -4,8 +4,8 @@ Two kinds of client reach them:
 
 - `SdkDriver`: the `mcp` SDK's own `Client` (in-memory, stdio or Streamable HTTP), what an
   agent or trainer that uses the SDK pays;
-- `JsonRpcDriver`: a lean client that POSTs 2026-07-28 JSON-RPC over one pooled HTTP
-  client, as lean as the WebSocket client that drives OpenEnv, so that the concurrency
+- `JsonRpcDriver`: a lean client that POSTs 2026-07-28 JSON-RPC on a keep-alive connection
+  per episode, as lean as the WebSocket client that drives OpenEnv, so that the concurrency
   sweep measures servers rather than client libraries.
 
 For openenv-mcp an episode is a `reset` (with room for every step the suite takes) and a
@@ -20,8 +20,10 @@ import json
 import sys
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import httpx2
 import mcp
@@ -29,6 +31,7 @@ from mcp import StdioServerParameters
 
 from benchmarks.bare_server import bare_server
 from benchmarks.drivers import StepFailed
+from benchmarks.http1 import Http1Connection
 from examples.serving import served_process
 from openenv_mcp.server import EnvServer
 from openenv_mcp_echo import EchoEnvironment
@@ -103,13 +106,29 @@ class SdkDriver:
             await self._client.call_tool("close", {"episode_id": episode})
 
 
-class JsonRpcDriver:
-    """openenv-mcp or the bare server over Streamable HTTP, 2026-07-28 JSON-RPC by hand."""
+@dataclass
+class _Episode:
+    """An episode with its own connection (the sweep) or on the shared pool (None)."""
 
-    def __init__(self, server: str, url: str, pid: int, *, connections: int = 1024) -> None:
+    episode_id: str | None
+    connection: Http1Connection | None
+
+
+class JsonRpcDriver:
+    """openenv-mcp or the bare server over Streamable HTTP, 2026-07-28 JSON-RPC by hand.
+
+    With `connection_per_episode`, each episode opens its own keep-alive connection and
+    steps on it (as a WebSocket session does); otherwise every call shares one pool (what
+    the memory scenario uses, 10,000 episodes being too many sockets).
+    """
+
+    def __init__(self, server: str, url: str, pid: int, *, connection_per_episode: bool = True) -> None:
         self._server, self._url, self._pid = server, url, pid
+        self._per_episode = connection_per_episode
         self._ids = itertools.count(1)
-        limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
+        parsed = urlsplit(url)
+        self._host, self._port, self._path = parsed.hostname or "127.0.0.1", parsed.port or 80, parsed.path
+        limits = httpx2.Limits(max_connections=64, max_keepalive_connections=64)
         self._http = httpx2.AsyncClient(limits=limits, timeout=httpx2.Timeout(120.0))
 
     @property
@@ -123,23 +142,28 @@ class JsonRpcDriver:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def call(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        """One tools/call; its result, or StepFailed naming the error."""
+    async def call(
+        self, name: str, arguments: dict[str, Any], connection: Http1Connection | None = None
+    ) -> dict[str, Any]:
+        """One tools/call, on `connection` or the pool; its result, or StepFailed naming the error."""
         body = {
             "jsonrpc": "2.0",
             "id": next(self._ids),
             "method": "tools/call",
             "params": {"name": name, "arguments": arguments, "_meta": _META},
         }
+        headers = {**_HEADERS, "mcp-name": name}
         try:
-            response = await self._http.post(
-                self._url, content=json.dumps(body), headers={**_HEADERS, "mcp-name": name}
-            )
-        except httpx2.HTTPError as exc:
+            if connection is None:
+                response = await self._http.post(self._url, content=json.dumps(body), headers=headers)
+                status, content = response.status_code, response.content
+            else:
+                status, content = await connection.post(self._path, headers, json.dumps(body).encode())
+        except (httpx2.HTTPError, OSError) as exc:
             raise StepFailed(f"{type(exc).__name__}: {exc}") from exc
-        if response.status_code != 200:
-            raise StepFailed(f"HTTP {response.status_code}: {response.text[:200]}")
-        reply: dict[str, Any] = response.json()
+        if status != 200:
+            raise StepFailed(f"HTTP {status}: {content[:200]!r}")
+        reply: dict[str, Any] = json.loads(content)
         if "error" in reply:
             raise StepFailed(f"JSON-RPC error: {reply['error']}")
         result: dict[str, Any] = reply["result"]
@@ -209,10 +233,12 @@ async def sdk_driver(server: str, transport: Transport) -> AsyncGenerator[SdkDri
 
 
 @asynccontextmanager
-async def json_rpc_driver(server: str) -> AsyncGenerator[JsonRpcDriver]:
+async def json_rpc_driver(
+    server: str, *, connection_per_episode: bool = True
+) -> AsyncGenerator[JsonRpcDriver]:
     """openenv-mcp or the bare server over HTTP in a child, reached by the lean client."""
     async with serve_http(server) as (url, pid):
-        driver = JsonRpcDriver(server, url, pid)
+        driver = JsonRpcDriver(server, url, pid, connection_per_episode=connection_per_episode)
         try:
             yield driver
         finally:
