@@ -19,7 +19,7 @@ from pathlib import Path
 import anyio
 
 from benchmarks.machine import machine_info
-from benchmarks.peers.openenv import OPENENV_VERSION, raise_fd_limit
+from benchmarks.peers.openenv import OPENENV_VERSION, PeerError, raise_fd_limit
 from benchmarks.plots import plot
 from benchmarks.report import markdown
 from benchmarks.suite import SCENARIOS, Config, run_suite
@@ -45,7 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     raise_fd_limit()
     machine = machine_info()
-    results = anyio.run(run_suite, config).as_json()
+    try:
+        results = anyio.run(run_suite, config).as_json()
+    except PeerError as exc:
+        print(
+            f"error: the OpenEnv peer: {exc}\n(rerun with --no-peer to measure without it)", file=sys.stderr
+        )
+        return 2
     results["machine"] = machine
     results["machine"]["load_average_after"] = machine_info()["load_average"]
     results["openenv"] = OPENENV_VERSION if peer else "not run"
@@ -59,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("no plots: matplotlib is missing (install the `plot` extra)", file=sys.stderr)
     else:
-        print("plots: " + ", ".join(str(path) for path in written))
+        print("plots: " + (", ".join(str(path) for path in written) or "none for these scenarios"))
     print(f"results: {out / 'results.json'}")
     return 0
 
