@@ -78,7 +78,7 @@ async def _timed_steps(driver: Driver, episode: object, steps: int, tally: Tally
         began = time.perf_counter()
         try:
             await driver.step(episode)
-        except (StepFailed, OSError, TimeoutError) as exc:
+        except Exception as exc:  # any failure is a counted error, its message kept
             tally.failed(exc)
             continue
         tally.latencies.append(time.perf_counter() - began)
@@ -94,7 +94,7 @@ async def _open_all(driver: Driver, count: int, tally: Tally, *, concurrency: in
             tally.attempts += 1
             try:
                 episodes.append(await driver.open())
-            except (StepFailed, OSError, TimeoutError) as exc:
+            except Exception as exc:  # any failure is a counted error, its message kept
                 tally.failed(exc)
 
     async with anyio.create_task_group() as tg:

@@ -193,7 +193,7 @@ async def memory(config: Config) -> list[MemoryRow]:
     if config.peer:
         say(f"  memory: openenv, {config.peer_memory_episodes} idle sessions")
         async with openenv_server() as server:
-            peer = OpenEnvMcp(server)
+            peer = OpenEnvMcp(server, connection_per_session=False)
             try:
                 rows.append(await idle_memory(peer, config.peer_memory_episodes))
             finally:

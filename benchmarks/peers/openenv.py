@@ -24,6 +24,7 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
+from urllib.parse import urlsplit
 
 import anyio
 import anyio.to_thread
@@ -34,6 +35,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from benchmarks.drivers import StepFailed
+from benchmarks.http1 import Http1Connection
 
 __all__ = [
     "OPENENV_VERSION",
@@ -273,14 +275,32 @@ def _rpc_failure(reply: Any) -> str | None:
     return None
 
 
-class OpenEnvMcp:
-    """OpenEnv over `POST /mcp`: an episode is a session (`openenv/session/create`, which holds
-    no connection), and a step is a `tools/call` of `echo` carrying its `session_id`."""
+@dataclass(frozen=True)
+class _Session:
+    """An OpenEnv /mcp session, with its own connection (the sweep) or on the shared pool."""
 
-    def __init__(self, server: OpenEnvServer, *, tool: str = "echo", connections: int = 1024) -> None:
+    session_id: str
+    connection: Http1Connection | None
+
+
+class OpenEnvMcp:
+    """OpenEnv over `POST /mcp`: an episode is a session (`openenv/session/create`), and a step
+    is a `tools/call` of `echo` carrying its `session_id`.
+
+    With `connection_per_session` (the default, as the WebSocket driver and our own HTTP
+    driver have) each session steps on its own keep-alive connection; without it every call
+    shares one pool (the memory scenario: a session holds no connection).
+    """
+
+    def __init__(
+        self, server: OpenEnvServer, *, tool: str = "echo", connection_per_session: bool = True
+    ) -> None:
         self._pid, self._tool = server.pid, tool
+        self._per_session = connection_per_session
         self._ids = itertools.count(1)
-        limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
+        parsed = urlsplit(server.base_url)
+        self._host, self._port = parsed.hostname or "127.0.0.1", parsed.port or 80
+        limits = httpx2.Limits(max_connections=64, max_keepalive_connections=64)
         self._http = httpx2.AsyncClient(
             base_url=server.base_url, limits=limits, timeout=httpx2.Timeout(120.0), trust_env=False
         )
@@ -293,32 +313,51 @@ class OpenEnvMcp:
     def server_pid(self) -> int | None:
         return self._pid
 
-    async def call(self, method: str, params: dict[str, Any]) -> Any:
+    async def call(
+        self, method: str, params: dict[str, Any], connection: Http1Connection | None = None
+    ) -> Any:
         """One JSON-RPC request to `/mcp`; its decoded reply, whatever it says."""
-        body = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}
-        response = await self._http.post("/mcp", content=json.dumps(body), headers=_JSON)
-        if response.status_code != 200:
-            return {"error": {"code": f"HTTP {response.status_code}", "message": response.text[:300]}}
-        return response.json()
+        body = json.dumps({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params})
+        if connection is None:
+            response = await self._http.post("/mcp", content=body, headers=_JSON)
+            status, content = response.status_code, response.content
+        else:
+            status, content = await connection.post("/mcp", _JSON, body.encode())
+        if status != 200:
+            return {"error": {"code": f"HTTP {status}", "message": content[:300].decode(errors="replace")}}
+        return json.loads(content)
 
-    async def open(self) -> str:
+    async def open(self) -> _Session:
         reply = await self.call("openenv/session/create", {})
         session_id = _field(_field(reply, "result"), "session_id")
         if not isinstance(session_id, str):
             raise PeerError(f"openenv/session/create failed: {_rpc_failure(reply) or reply!r:.300}")
-        return session_id
+        connection = await Http1Connection.connect(self._host, self._port) if self._per_session else None
+        return _Session(session_id, connection)
 
     async def step(self, episode: object) -> None:
-        params = {"name": self._tool, "arguments": {"message": MESSAGE}, "session_id": episode}
-        if problem := _rpc_failure(await self.call("tools/call", params)):
+        session = _session(episode)
+        params = {"name": self._tool, "arguments": {"message": MESSAGE}, "session_id": session.session_id}
+        if problem := _rpc_failure(await self.call("tools/call", params, session.connection)):
             raise StepFailed(problem)
 
     async def close(self, episode: object) -> None:
-        await self.call("openenv/session/close", {"session_id": episode})
+        session = _session(episode)
+        try:
+            await self.call("openenv/session/close", {"session_id": session.session_id}, session.connection)
+        finally:
+            if session.connection is not None:
+                await session.connection.aclose()
 
     async def aclose(self) -> None:
         """Close the HTTP client (sessions left open are the server's to keep)."""
         await self._http.aclose()
+
+
+def _session(episode: object) -> _Session:
+    if not isinstance(episode, _Session):
+        raise TypeError(f"not an episode of OpenEnvMcp: {episode!r}")
+    return episode
 
 
 _JSON = {"content-type": "application/json"}

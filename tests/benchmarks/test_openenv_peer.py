@@ -102,7 +102,9 @@ async def test_labels(server: OpenEnvServer) -> None:
 
 @in_module_loop
 async def test_an_mcp_episode_is_a_real_session(server: OpenEnvServer) -> None:
-    driver = OpenEnvMcp(server)
+    # On the shared pool, so that a step after close reaches the server (a per-session
+    # connection is closed with its session).
+    driver = OpenEnvMcp(server, connection_per_session=False)
     try:
         with anyio.fail_after(30):
             first, second = await driver.open(), await driver.open()
