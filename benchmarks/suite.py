@@ -261,22 +261,19 @@ async def run_suite(config: Config) -> Results:
     results = Results()
     if config.peer:
         ensure_venv()
-    if "latency" in config.scenarios:
-        say("scenario latency: one client, sequential steps")
-        results.latency = await latency(config)
-    if "sweep" in config.scenarios:
-        say("scenario sweep: concurrent episodes over HTTP")
-        results.sweep = await sweep(config)
-    if "memory" in config.scenarios:
-        say("scenario memory: idle episodes")
-        results.memory = await memory(config)
-    if "batched" in config.scenarios:
-        say("scenario batched: step_batch")
-        results.batched = await batched(config)
-    if "sandbox" in config.scenarios:
-        if shutil.which("bwrap") is None:
-            results.skipped["sandbox"] = "bubblewrap (bwrap) is not installed: apt-get install bubblewrap"
-        else:
-            say("scenario sandbox: python episode resets")
-            results.sandbox = await sandbox(config)
+    measured: dict[str, tuple[str, Callable[[Config], Awaitable[list[Any]]]]] = {
+        "latency": ("one client, sequential steps", latency),
+        "sweep": ("concurrent episodes over HTTP", sweep),
+        "memory": ("idle episodes", memory),
+        "batched": ("step_batch", batched),
+        "sandbox": ("python episode resets", sandbox),
+    }
+    for name, (what, scenario) in measured.items():
+        if name not in config.scenarios:
+            continue
+        if name == "sandbox" and shutil.which("bwrap") is None:
+            results.skipped[name] = "bubblewrap (bwrap) is not installed: apt-get install bubblewrap"
+            continue
+        say(f"scenario {name}: {what}")
+        setattr(results, name, await scenario(config))
     return results
