@@ -146,12 +146,14 @@ async def concurrent_level(
     steps_each: int,
     *,
     stepper: Callable[[list[object], int, Tally], Awaitable[None]] | None = None,
+    tally: Tally | None = None,
 ) -> LevelRow:
     """Open `episodes` episodes (untimed), step each `steps_each` times concurrently, close them.
 
     `stepper`, when given, replaces the concurrent per-episode tasks (the batched scenario).
+    With `tally`, the block adds to it and the row covers every block so far.
     """
-    tally = Tally()
+    tally = tally if tally is not None else Tally()
     opened = await _open_all(driver, episodes, tally)
     began = time.perf_counter()
     if stepper is not None:
@@ -160,7 +162,7 @@ async def concurrent_level(
         async with anyio.create_task_group() as tg:
             for episode in opened:
                 tg.start_soon(_timed_steps, driver, episode, steps_each, tally)
-    tally.seconds = time.perf_counter() - began
+    tally.seconds += time.perf_counter() - began
     await _close_all(driver, opened)
     return LevelRow(
         driver=driver.label,

@@ -47,6 +47,8 @@ class Config:
     rounds: int = 10
     levels: Sequence[int] = (1, 8, 64, 256, 1024)
     sweep_steps: int = 4000
+    sweep_blocks: int = 2
+    """Alternating blocks per server and level (their steps split the level's)."""
     min_steps_each: int = 4
     memory_episodes: int = 10_000
     peer_memory_episodes: int = 1_000
@@ -63,6 +65,7 @@ class Config:
             rounds=2,
             levels=(1, 8, 64),
             sweep_steps=200,
+            sweep_blocks=2,
             min_steps_each=2,
             memory_episodes=500,
             peer_memory_episodes=500,
@@ -171,16 +174,27 @@ async def latency(config: Config) -> list[LatencyRow]:
 
 
 async def sweep(config: Config) -> list[LevelRow]:
-    """Scenario (b): each concurrency level on every HTTP server, the order rotating per level."""
+    """Scenario (b): each concurrency level on every HTTP server, in `sweep_blocks` blocks
+    per server whose order rotates, so that drift hits every server alike."""
     rows: list[LevelRow] = []
     async with AsyncExitStack() as stack:
         drivers = await _http_drivers(stack, config)
-        for index, level in enumerate(config.levels):
-            steps_each = max(config.sweep_steps // level, config.min_steps_each)
-            order = drivers[index % len(drivers) :] + drivers[: index % len(drivers)]
-            for driver in order:
-                say(f"  sweep: {driver.label}, {level} episode(s) x {steps_each} steps")
-                rows.append(await concurrent_level(driver, level, steps_each))
+        rotation = 0
+        for level in config.levels:
+            steps_each = max(config.sweep_steps // level // config.sweep_blocks, config.min_steps_each)
+            tallies = [Tally() for _ in drivers]
+            latest: list[LevelRow | None] = [None] * len(drivers)
+            for block in range(config.sweep_blocks):
+                order = list(range(len(drivers)))
+                order = order[rotation % len(order) :] + order[: rotation % len(order)]
+                rotation += 1
+                for i in order:
+                    say(
+                        f"  sweep: {drivers[i].label}, {level} episode(s) x {steps_each} steps, "
+                        f"block {block + 1}/{config.sweep_blocks}"
+                    )
+                    latest[i] = await concurrent_level(drivers[i], level, steps_each, tally=tallies[i])
+            rows += [row for row in latest if row is not None]
     return rows
 
 
