@@ -32,7 +32,7 @@ from mcp import StdioServerParameters
 from benchmarks.bare_server import bare_server
 from benchmarks.drivers import StepFailed
 from benchmarks.http1 import Http1Connection
-from examples.serving import served_process
+from examples.serving import Served, served_process
 from openenv_mcp.server import EnvServer
 from openenv_mcp_echo import EchoEnvironment
 
@@ -206,8 +206,8 @@ def _stdio(server: str) -> StdioServerParameters:
 
 
 @asynccontextmanager
-async def serve_http(server: str, *, capacity: int = 20_000) -> AsyncGenerator[tuple[str, int]]:
-    """Serve openenv-mcp's echo or the bare server over HTTP in a child; yield (URL, pid)."""
+async def serve_http(server: str, *, capacity: int = 20_000) -> AsyncGenerator[Served]:
+    """Serve openenv-mcp's echo or the bare server over HTTP in a child; yield its URL and pid."""
     if server == OURS:
         command = [sys.executable, "-m", "openenv_mcp", "serve", "echo", "--port", "0"]
         command += ["--capacity", str(capacity), "--idle-ttl", "3600"]
@@ -215,15 +215,15 @@ async def serve_http(server: str, *, capacity: int = 20_000) -> AsyncGenerator[t
     else:
         command, path = [sys.executable, "-m", "benchmarks.bare_server", "http", "0"], "/envs/bare/mcp"
     async with served_process(command, path, cwd=ROOT) as served:
-        yield served.url, served.pid
+        yield served
 
 
 @asynccontextmanager
 async def sdk_driver(server: str, transport: Transport) -> AsyncGenerator[SdkDriver]:
     """openenv-mcp or the bare server on `transport`, reached by the SDK's client."""
     if transport == "http":
-        async with serve_http(server) as (url, pid), mcp.Client(url, read_timeout_seconds=120) as client:
-            yield SdkDriver(server, transport, client, pid)
+        async with serve_http(server) as served, mcp.Client(served.url, read_timeout_seconds=120) as client:
+            yield SdkDriver(server, transport, client, served.pid)
         return
     target: Any = _stdio(server)
     if transport == "in-memory":
@@ -237,8 +237,8 @@ async def json_rpc_driver(
     server: str, *, connection_per_episode: bool = True
 ) -> AsyncGenerator[JsonRpcDriver]:
     """openenv-mcp or the bare server over HTTP in a child, reached by the lean client."""
-    async with serve_http(server) as (url, pid):
-        driver = JsonRpcDriver(server, url, pid, connection_per_episode=connection_per_episode)
+    async with serve_http(server) as served:
+        driver = JsonRpcDriver(server, served.url, served.pid, connection_per_episode=connection_per_episode)
         try:
             yield driver
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,6 +98,69 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+Cell = Callable[[dict[str, Any]], str]
+
+# One Markdown table per scenario: title, results key, and (header, cell) per column.
+_TABLES: list[tuple[str, str, list[tuple[str, Cell]]]] = [
+    (
+        "One client, sequential steps",
+        "latency",
+        [
+            ("server", lambda r: r["driver"]),
+            ("steps/s", lambda r: f"{r['steps_per_s']:.0f}"),
+            ("p50 ms", lambda r: f"{r['p50_ms']:.2f}"),
+            ("p99 ms", lambda r: f"{r['p99_ms']:.2f}"),
+            ("errors", lambda r: str(r["errors"])),
+        ],
+    ),
+    (
+        "Concurrent episodes over HTTP",
+        "sweep",
+        [
+            ("server", lambda r: r["driver"]),
+            ("episodes", lambda r: str(r["episodes"])),
+            ("steps/s", lambda r: f"{r['steps_per_s']:.0f}"),
+            ("p50 ms", lambda r: f"{r['p50_ms']:.1f}"),
+            ("p99 ms", lambda r: f"{r['p99_ms']:.1f}"),
+            ("errors", lambda r: f"{r['error_rate'] * 100:.2f}%"),
+        ],
+    ),
+    (
+        "Memory per idle episode",
+        "memory",
+        [
+            ("server", lambda r: r["driver"]),
+            ("idle episodes", lambda r: str(r["opened"])),
+            ("RSS before MiB", lambda r: f"{r['rss_before_kib'] / 1024:.1f}"),
+            ("RSS after MiB", lambda r: f"{r['rss_after_kib'] / 1024:.1f}"),
+            ("KB per episode", lambda r: f"{r['kib_per_episode'] * 1.024:.1f}"),
+            ("errors", lambda r: str(r["errors"])),
+        ],
+    ),
+    (
+        "Batched stepping (OpenEnv has no batched step)",
+        "batched",
+        [
+            ("way", lambda r: r["driver"]),
+            ("episodes", lambda r: str(r["episodes"])),
+            ("steps/s", lambda r: f"{r['steps_per_s']:.0f}"),
+            ("p50 ms per step", lambda r: f"{r['p50_ms']:.1f}"),
+            ("errors", lambda r: str(r["errors"])),
+        ],
+    ),
+    (
+        "Sandboxed python episode reset",
+        "sandbox",
+        [
+            ("sandbox", lambda r: r["pool"]),
+            ("resets", lambda r: str(r["resets"])),
+            ("p50 ms", lambda r: f"{r['p50_ms']:.2f}"),
+            ("p99 ms", lambda r: f"{r['p99_ms']:.2f}"),
+        ],
+    ),
+]
+
+
 def markdown(results: dict[str, Any]) -> str:
     """Every table of a run, as Markdown (printed, saved and pasted into docs/benchmarks.md)."""
     parts: list[str] = []
@@ -107,72 +171,14 @@ def markdown(results: dict[str, Any]) -> str:
         f"openenv {results.get('openenv', 'n/a')}, "
         f"commit {machine['commit']}, {machine['date_utc']}, load {machine['load_average'][0]:.2f}."
     )
-    if results["latency"]:
-        rows = [
-            [
-                r["driver"],
-                f"{r['steps_per_s']:.0f}",
-                f"{r['p50_ms']:.2f}",
-                f"{r['p99_ms']:.2f}",
-                str(r["errors"]),
-            ]
-            for r in results["latency"]
-        ]
-        parts.append(
-            "### One client, sequential steps\n\n"
-            + _table(["server", "steps/s", "p50 ms", "p99 ms", "errors"], rows)
-        )
-    if results["sweep"]:
-        rows = [
-            [
-                r["driver"],
-                str(r["episodes"]),
-                f"{r['steps_per_s']:.0f}",
-                f"{r['p50_ms']:.1f}",
-                f"{r['p99_ms']:.1f}",
-                f"{r['error_rate'] * 100:.2f}%",
-            ]
-            for r in sorted(results["sweep"], key=lambda r: (r["episodes"], r["driver"]))
-        ]
-        header = ["server", "episodes", "steps/s", "p50 ms", "p99 ms", "errors"]
-        parts.append("### Concurrent episodes over HTTP\n\n" + _table(header, rows))
-    if results["memory"]:
-        rows = [
-            [
-                r["driver"],
-                str(r["opened"]),
-                f"{r['rss_before_kib'] / 1024:.1f}",
-                f"{r['rss_after_kib'] / 1024:.1f}",
-                f"{r['kib_per_episode'] * 1.024:.1f}",
-                str(r["errors"]),
-            ]
-            for r in results["memory"]
-        ]
-        header = ["server", "idle episodes", "RSS before MiB", "RSS after MiB", "KB per episode", "errors"]
-        parts.append("### Memory per idle episode\n\n" + _table(header, rows))
-    if results["batched"]:
-        rows = [
-            [
-                r["driver"],
-                str(r["episodes"]),
-                f"{r['steps_per_s']:.0f}",
-                f"{r['p50_ms']:.1f}",
-                str(r["errors"]),
-            ]
-            for r in results["batched"]
-        ]
-        parts.append(
-            "### Batched stepping (OpenEnv has no batched step)\n\n"
-            + _table(["way", "episodes", "steps/s", "p50 ms per step", "errors"], rows)
-        )
-    if results["sandbox"]:
-        rows = [
-            [r["pool"], str(r["resets"]), f"{r['p50_ms']:.2f}", f"{r['p99_ms']:.2f}"]
-            for r in results["sandbox"]
-        ]
-        parts.append(
-            "### Sandboxed python episode reset\n\n" + _table(["sandbox", "resets", "p50 ms", "p99 ms"], rows)
-        )
+    for title, key, columns in _TABLES:
+        rows = results[key]
+        if key == "sweep":
+            rows = sorted(rows, key=lambda r: (r["episodes"], r["driver"]))
+        if rows:
+            header = [name for name, _ in columns]
+            cells = [[cell(r) for _, cell in columns] for r in rows]
+            parts.append(f"### {title}\n\n" + _table(header, cells))
     verdicts = [
         [t.name, t.measured, {True: "met", False: "MISSED", None: "-"}[t.met]] for t in targets(results)
     ]
