@@ -1,7 +1,8 @@
-"""A pids cgroup per sandbox, where the host lets us make one.
+"""A cgroup per sandbox: memory (tmpfs, shm and memfd pages count), cpu and process limits.
 
-Running as root, the sandbox's user namespace maps to host uid 0, for which the kernel does
-not enforce ``RLIMIT_NPROC``; a pids cgroup caps the number of processes instead.
+Works with cgroup v2 (one hierarchy with ``cgroup.subtree_control``) and v1 (a hierarchy per
+controller under ``/sys/fs/cgroup/<controller>``). Only root can make these; elsewhere the
+sandbox falls back on rlimits, and `openenv-mcp doctor` says so.
 """
 
 from __future__ import annotations
@@ -9,47 +10,91 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["PidsCgroup"]
+__all__ = ["CGROUP_ROOT", "CgroupLimits", "SandboxCgroup", "controllers"]
 
-_ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+_PERIOD_US = 100_000
+_CONTROLLERS = ("memory", "cpu", "pids")
 
 
-class PidsCgroup:
-    """A cgroup whose ``pids.max`` bounds every process of one sandbox."""
+@dataclass(frozen=True)
+class CgroupLimits:
+    """What the cgroup enforces."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    memory_bytes: int
+    cpus: float
+    max_pids: int
+
+
+def _v2_controllers() -> set[str]:
+    try:
+        return set((CGROUP_ROOT / "cgroup.subtree_control").read_text().split())
+    except OSError:
+        return set()
+
+
+def controllers() -> dict[str, Path]:
+    """The writable hierarchy of each controller we use, by name (empty when none is usable)."""
+    found: dict[str, Path] = {}
+    enabled = _v2_controllers()
+    for name in _CONTROLLERS:
+        v1 = CGROUP_ROOT / name
+        if (v1 / "cgroup.procs").exists() and os.access(v1, os.W_OK):
+            found[name] = v1
+        elif name in enabled and os.access(CGROUP_ROOT, os.W_OK):
+            found[name] = CGROUP_ROOT
+    return found
+
+
+class SandboxCgroup:
+    """One cgroup per controller hierarchy (one in all under v2) holding one sandbox's processes."""
+
+    def __init__(self, paths: dict[str, Path]) -> None:
+        self.paths = paths
+        """The cgroup folder of each controller."""
 
     @classmethod
-    def create(cls, name: str, max_pids: int) -> PidsCgroup | None:
-        """Make the cgroup, or return None when no writable pids controller exists."""
-        for root in _ROOTS:
-            if not _has_pids_controller(root):
-                continue
-            path = root / name
-            try:
-                path.mkdir()
-                (path / "pids.max").write_text(str(max_pids))
-            except OSError:
-                with contextlib.suppress(OSError):
-                    path.rmdir()
-                continue
-            return cls(path)
-        return None
+    def create(cls, name: str, limits: CgroupLimits) -> SandboxCgroup | None:
+        """Make the cgroups and set `limits`, or None when no controller can be used."""
+        made: dict[str, Path] = {}
+        try:
+            for controller, hierarchy in controllers().items():
+                path = hierarchy / name
+                if path not in made.values():
+                    path.mkdir()
+                made[controller] = path
+                _configure(controller, path, limits)
+        except OSError:
+            cls(made).remove()
+            return None
+        return cls(made) if made else None
 
     @property
-    def procs_file(self) -> Path:
-        """Writing a pid here moves that process (and its future children) in."""
-        return self.path / "cgroup.procs"
+    def procs_files(self) -> list[Path]:
+        """Writing a pid into each of these moves that process (and its future children) in."""
+        return [path / "cgroup.procs" for path in sorted(set(self.paths.values()))]
 
     def pids(self) -> list[int]:
         """The processes in the cgroup now."""
-        try:
-            return [int(line) for line in self.procs_file.read_text().split()]
-        except OSError:
-            return []
+        found: set[int] = set()
+        for procs in self.procs_files:
+            with contextlib.suppress(OSError, ValueError):
+                found.update(int(line) for line in procs.read_text().split())
+        return sorted(found)
+
+    def oom_kills(self) -> int:
+        """How many processes the kernel killed for going over the memory limit."""
+        path = self.paths.get("memory")
+        if path is None:
+            return 0
+        for name in ("memory.events", "memory.oom_control"):  # v2, v1
+            with contextlib.suppress(OSError, ValueError):
+                fields = dict(line.split()[:2] for line in (path / name).read_text().splitlines())
+                return int(fields.get("oom_kill", 0))
+        return 0
 
     def kill_all(self) -> None:
         """SIGKILL every process in the cgroup (a fork bomb may race, so repeat)."""
@@ -62,20 +107,34 @@ class PidsCgroup:
                     os.kill(pid, signal.SIGKILL)
 
     def remove(self) -> bool:
-        """Remove the cgroup; False while processes are still leaving it."""
-        try:
-            self.path.rmdir()
-        except FileNotFoundError:
-            return True
-        except OSError:
-            return False
-        return True
+        """Remove the cgroups; False while processes are still leaving them."""
+        done = True
+        for path in sorted(set(self.paths.values())):
+            try:
+                path.rmdir()
+            except FileNotFoundError:
+                continue
+            except OSError:
+                done = False
+        return done
 
 
-def _has_pids_controller(root: Path) -> bool:
-    if root.name == "pids":
-        return (root / "cgroup.procs").exists()
-    try:
-        return "pids" in (root / "cgroup.subtree_control").read_text().split()
-    except OSError:
-        return False
+def _configure(controller: str, path: Path, limits: CgroupLimits) -> None:
+    v2 = path.parent == CGROUP_ROOT and (CGROUP_ROOT / "cgroup.subtree_control").exists()
+    if controller == "pids":
+        (path / "pids.max").write_text(str(limits.max_pids))
+    elif controller == "cpu":
+        quota = max(1000, int(limits.cpus * _PERIOD_US))
+        if v2:
+            (path / "cpu.max").write_text(f"{quota} {_PERIOD_US}")
+        else:
+            (path / "cpu.cfs_period_us").write_text(str(_PERIOD_US))
+            (path / "cpu.cfs_quota_us").write_text(str(quota))
+    elif v2:
+        (path / "memory.max").write_text(str(limits.memory_bytes))
+        with contextlib.suppress(OSError):
+            (path / "memory.swap.max").write_text("0")
+    else:
+        (path / "memory.limit_in_bytes").write_text(str(limits.memory_bytes))
+        with contextlib.suppress(OSError):  # memsw exists only where swap accounting is on
+            (path / "memory.memsw.limit_in_bytes").write_text(str(limits.memory_bytes))

@@ -32,6 +32,20 @@ class SandboxLimits(BaseModel):
     open_files: int = Field(default=256, gt=0, description="Open file descriptors per process.")
     wall_seconds: float = Field(default=10.0, gt=0, description="Wall-clock time of one execution.")
     output_bytes: int = Field(default=64 * 1024, gt=0, description="Captured bytes per output stream.")
+    total_memory_bytes: int = Field(
+        default=1024 * _MiB,
+        gt=0,
+        description="Memory of all the sandbox's processes together, tmpfs, shm and memfd pages included "
+        "(a memory cgroup, where the host gives one).",
+    )
+    cpus: float = Field(
+        default=1.0, gt=0, le=1024, description="CPU cores' worth of time the sandbox may use at once."
+    )
+    workspace_bytes: int = Field(default=256 * _MiB, gt=0, description="Total size of the workspace's files.")
+    workspace_files: int = Field(
+        default=10_000, gt=0, description="Files and folders the workspace may hold."
+    )
+    tmp_bytes: int = Field(default=64 * _MiB, gt=0, description="Size of each of /tmp and /dev/shm.")
 
     def clamp(self, requested: Mapping[str, Any]) -> SandboxLimits:
         """Return these limits lowered by `requested`, never raised above `self`.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib.util
 import inspect
 import io
 import json
@@ -252,10 +253,21 @@ def _serve(channel: _Channel, namespace: dict[str, Any], limit: int) -> None:
         )
 
 
+def _confine(layers: dict[str, Any]) -> dict[str, Any]:
+    """Put the worker's own layers on (see confine.py, which lies beside this file)."""
+    path = os.path.join(os.path.dirname(_WORKER_FILE), "confine.py")
+    spec = importlib.util.spec_from_file_location("_openenv_confine", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.confine(layers)
+
+
 def main(argv: list[str]) -> None:
-    """Set limits and the namespace up, say ready, then serve execution requests forever."""
+    """Set limits and layers up, then the namespace; say ready, then serve execution requests forever."""
     read_fd, write_fd, config = int(argv[1]), int(argv[2]), json.loads(argv[3])
     _apply_limits(config["limits"])
+    layers = _confine(config.get("layers") or {})
     for fd in (read_fd, write_fd):
         os.set_inheritable(fd, False)
     _capture_fd(1, "stdout")
@@ -268,7 +280,7 @@ def main(argv: list[str]) -> None:
     namespace["ToolError"] = ToolError
     for spec in config["tools"]:
         namespace[spec["name"]] = _make_tool(spec, channel)
-    channel.send({"op": "ready", "pid": os.getpid()})
+    channel.send({"op": "ready", "pid": os.getpid(), "layers": layers})
     _serve(channel, namespace, int(config["output_bytes"]))
 
 
