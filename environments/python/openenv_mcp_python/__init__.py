@@ -1,10 +1,11 @@
 """The python coding environment: write a function, graded by hidden unit tests in a sandbox."""
 
 from openenv_mcp_python.environment import PythonEnvironment, PythonOptions
-from openenv_mcp_python.observations import Briefing, CaseResult, SubmissionReport
+from openenv_mcp_python.observations import VERDICTS, Briefing, CaseResult, SubmissionReport, Verdict
 from openenv_mcp_python.tasks import HiddenTest, Task, load_tasks, task_ids
 
 __all__ = [
+    "VERDICTS",
     "Briefing",
     "CaseResult",
     "HiddenTest",
@@ -12,6 +13,7 @@ __all__ = [
     "PythonOptions",
     "SubmissionReport",
     "Task",
+    "Verdict",
     "load_tasks",
     "task_ids",
 ]

@@ -4,12 +4,17 @@ The hidden calls travel only into that sandbox, as the runner's code; the expect
 stay on the host. The runner's report is found by a marker drawn from `secrets` for each
 run, so text the solution prints cannot pass for it, and a report that claims a value
 still has to match the expected one here.
+
+What comes back to the agent is built only from a fixed alphabet, because the solution sees
+each hidden input and chooses how to fail on it: each test's verdict is one of `VERDICTS`
+(never an exception's name, a value's repr or an exit status), and a run that cannot be
+judged test by test gets one of three fixed problem texts (`IMPORT_RAISED`,
+`IMPORT_TIMED_OUT`, `NO_REPORT`), whichever test it ended on.
 """
 
 from __future__ import annotations
 
 import ast
-import builtins
 import secrets
 from importlib import resources
 from typing import Any
@@ -19,31 +24,28 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from openenv_mcp.sandbox import ExecResult, SandboxLimits
 from openenv_mcp.sandbox.provider import SandboxProvider
-from openenv_mcp_python.observations import CaseResult, SubmissionReport
+from openenv_mcp_python.observations import CaseResult, SubmissionReport, Verdict
 from openenv_mcp_python.tasks import SOLUTION_FILE, HiddenTest, Task
+from openenv_mcp_python.workspace import Workspace
 
-__all__ = ["grade", "same_value", "time_per_call"]
+__all__ = ["IMPORT_RAISED", "IMPORT_TIMED_OUT", "NO_REPORT", "grade", "same_value", "time_per_call"]
 
-_RUNNER = (resources.files("openenv_mcp_python") / "runner.py").read_text(encoding="utf-8")
-_BUILTIN_ERRORS = frozenset(
-    name
-    for name, value in vars(builtins).items()
-    if isinstance(value, type) and issubclass(value, BaseException)
+IMPORT_RAISED = (
+    "importing solution.py raised; no hidden test could run "
+    "(run `import solution` with run_python to see why)"
+)
+IMPORT_TIMED_OUT = "importing solution.py timed out; no hidden test could run"
+NO_REPORT = (
+    "the test run ended without a complete report (the solution ended the process, outlasted the "
+    "per-call timer or flooded the output); no hidden test counts"
 )
 
-
-def _shown(error: str) -> str:
-    """An exception's name for the agent: a builtin's, else a generic phrase.
-
-    The solution names its own exception classes, and could name one after a hidden input.
-
-    >>> _shown("KeyError"), _shown("to_roman_1994")
-    ('KeyError', 'an exception of its own')
-    """
-    return error if error in _BUILTIN_ERRORS else "an exception of its own"
+_RUNNER = (resources.files("openenv_mcp_python") / "runner.py").read_text(encoding="utf-8")
 
 
 class _Outcome(BaseModel):
+    """What the runner saw one call do; `error` is an exception's name, compared, never shown."""
+
     model_config = ConfigDict(extra="forbid")
 
     repr: str | None = None
@@ -54,7 +56,7 @@ class _Outcome(BaseModel):
 class _Report(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    import_error: str | None = None
+    imported: _Outcome
     cases: list[_Outcome] = Field(default_factory=list[_Outcome])
 
 
@@ -77,54 +79,72 @@ async def grade(
     code = f"{_RUNNER}\nrun_hidden_tests({marker!r}, {calls!r}, {seconds!r})\n"
     sandbox = await provider.acquire(limits)
     try:
-        (sandbox.workspace / SOLUTION_FILE).write_text(solution, encoding="utf-8")
+        Workspace(sandbox.workspace).write_text(SOLUTION_FILE, solution)
         result = await sandbox.execute(code, wall_seconds=limits.wall_seconds)
     finally:
         with anyio.CancelScope(shield=True):
             await sandbox.close()
-    return _score(task, _parse(result, marker))
+    return _score(task, _parse(result, marker, len(calls)))
 
 
-def _parse(result: ExecResult, marker: str) -> _Report | str:
-    """The runner's report, or why there is none."""
+def _parse(result: ExecResult, marker: str, calls: int) -> _Report | None:
+    """The runner's report, or None when there is no whole one (why not is not told apart)."""
     if result.killed is not None:
-        return f"the test run did not finish: {result.killed}"
+        return None
     lines = [line for line in result.stdout.splitlines() if line.startswith(marker)]
     if not lines:
-        return "the test run produced no report (did the solution end the process?)"
+        return None
     try:
-        return _Report.model_validate_json(lines[-1][len(marker) :])
+        report = _Report.model_validate_json(lines[-1][len(marker) :])
     except ValidationError:
-        return "the test run's report was malformed"
+        return None
+    if _import_problem(report.imported) is None and len(report.cases) != calls:
+        return None  # cut short, or forged from inside the process
+    return report
 
 
-def _score(task: Task, report: _Report | str) -> SubmissionReport:
+def _score(task: Task, report: _Report | None) -> SubmissionReport:
     total = len(task.tests)
-    if isinstance(report, str):
-        return SubmissionReport(task=task.id, passed=0, total=total, problem=report)
-    if report.import_error is not None:
-        problem = f"importing solution.py raised {_shown(report.import_error)}; no hidden test could run"
+    problem = NO_REPORT if report is None else _import_problem(report.imported)
+    if report is None or problem is not None:
         return SubmissionReport(task=task.id, passed=0, total=total, problem=problem)
-    outcomes = (report.cases + [_Outcome(error="NoResult")] * total)[:total]
+    verdicts: list[Verdict] = [
+        _judge(test, outcome) for test, outcome in zip(task.tests, report.cases, strict=True)
+    ]
     cases = [
-        _judge(number, test, outcome)
-        for number, (test, outcome) in enumerate(zip(task.tests, outcomes, strict=True), 1)
+        CaseResult(number=number, passed=verdict == "passed", verdict=verdict)
+        for number, verdict in enumerate(verdicts, 1)
     ]
     return SubmissionReport(task=task.id, passed=sum(case.passed for case in cases), total=total, cases=cases)
 
 
-def _judge(number: int, test: HiddenTest, outcome: _Outcome) -> CaseResult:
+def _import_problem(imported: _Outcome) -> str | None:
+    if imported.timeout:
+        return IMPORT_TIMED_OUT
+    return IMPORT_RAISED if imported.error is not None or imported.repr is None else None
+
+
+def _judge(test: HiddenTest, outcome: _Outcome) -> Verdict:
+    """The verdict on one call: only whether it passed, returned, raised or ran out of time.
+
+    Which exception was raised, and what was returned, never shows: the solution chooses them
+    and could choose them by the hidden input. A test that must raise passes when the call
+    raised that exception; any other exception is `raised`, a returned value `wrong result`.
+
+    >>> must_raise = HiddenTest(call="f(0)", raises="ValueError")
+    >>> [_judge(must_raise, _Outcome(error=name)) for name in ("ValueError", "KeyError", "input_0")]
+    ['passed', 'raised', 'raised']
+    >>> must_return = HiddenTest(call="f(1)", expected="1")
+    >>> _judge(must_raise, _Outcome(repr="1")), _judge(must_return, _Outcome(repr="1"))
+    ('wrong result', 'passed')
+    """
     if outcome.timeout:
-        return CaseResult(number=number, passed=False, verdict="took too long")
-    if test.raises is not None:
-        if outcome.error == test.raises:
-            return CaseResult(number=number, passed=True, verdict="raised as expected")
-        got = f"raised {_shown(outcome.error)}" if outcome.error else "returned a value"
-        return CaseResult(number=number, passed=False, verdict=f"{got} instead of raising {test.raises}")
+        return "timed out"
     if outcome.error is not None:
-        return CaseResult(number=number, passed=False, verdict=f"raised {_shown(outcome.error)}")
-    passed = outcome.repr is not None and _matches(outcome.repr, test.expected_value())
-    return CaseResult(number=number, passed=passed, verdict="passed" if passed else "wrong result")
+        return "passed" if outcome.error == test.raises else "raised"
+    if test.raises is not None or outcome.repr is None:
+        return "wrong result"
+    return "passed" if _matches(outcome.repr, test.expected_value()) else "wrong result"
 
 
 def _matches(shown: str, expected: Any) -> bool:

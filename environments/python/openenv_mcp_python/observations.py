@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from pydantic import BaseModel, Field
 
-__all__ = ["Briefing", "CaseResult", "SubmissionReport"]
+__all__ = ["VERDICTS", "Briefing", "CaseResult", "SubmissionReport", "Verdict"]
+
+Verdict = Literal["passed", "wrong result", "raised", "timed out"]
+"""Every verdict a hidden test can get: a fixed set, so that no verdict can carry its input out."""
+VERDICTS: frozenset[str] = frozenset(get_args(Verdict))
 
 _TOOLS = """\
 Tools:
@@ -52,11 +58,14 @@ class Briefing(BaseModel):
 
 
 class CaseResult(BaseModel):
-    """How one hidden test went; its inputs stay hidden."""
+    """How one hidden test went, as one of the fixed `VERDICTS`; its inputs stay hidden."""
 
     number: int = Field(description="The test's position, from 1.")
     passed: bool
-    verdict: str = Field(description="passed, wrong result, raised X, took too long, ...")
+    verdict: Verdict = Field(
+        description="passed; wrong result (returned something else, or returned where it should raise); "
+        "raised (an exception other than the expected one); timed out."
+    )
 
 
 class SubmissionReport(BaseModel):

@@ -1,9 +1,10 @@
 """The hidden-test runner: its source is sent as code to a fresh sandbox, never imported there.
 
 It imports `/workspace/solution.py`, evaluates each hidden call under a per-call time
-limit, and prints one line: the run's secret marker and a JSON report of what each
-call returned (its `repr`) or raised. It never sees the expected values; the host
-compares. The solution's own output goes to /dev/null so it cannot crowd the report out.
+limit, and prints one line: the run's secret marker and a JSON report of what the import
+and each call returned (its `repr`), raised (the exception's name) or whether it ran out
+of time. It never sees the expected values; the host compares, and shows the agent none
+of these names or reprs. The solution's own output goes to /dev/null so it cannot crowd the report out.
 Standard library only: it runs on the sandbox's bare interpreter.
 """
 
@@ -49,7 +50,7 @@ def _outcome(seconds: float, call: Callable[[], Any]) -> dict[str, Any]:
         return {"timeout": True}
     except BaseException as exc:  # the solution's own failures, SystemExit included, are outcomes
         return {"error": type(exc).__name__}
-    return {"repr": shown} if len(shown) <= REPR_LIMIT else {"error": "ReprTooLong"}
+    return {"repr": shown if len(shown) <= REPR_LIMIT else None}  # None: returned, but not comparable
 
 
 def run_hidden_tests(marker: str, calls: list[str], seconds: float) -> None:
@@ -57,12 +58,10 @@ def run_hidden_tests(marker: str, calls: list[str], seconds: float) -> None:
     report_to = sys.stdout
     signal.signal(signal.SIGALRM, _alarm)
     sys.path.insert(0, "/workspace")
-    report: dict[str, Any] = {"import_error": None, "cases": []}
+    report: dict[str, Any] = {"imported": {}, "cases": []}
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-        loaded = _outcome(seconds, functools.partial(importlib.import_module, "solution"))
-        if "repr" not in loaded:
-            report["import_error"] = loaded.get("error", "TimeoutError")
-        else:
+        report["imported"] = _outcome(seconds, functools.partial(importlib.import_module, "solution"))
+        if report["imported"].get("repr") is not None:
             namespace = vars(sys.modules["solution"])
             for call in calls:
                 report["cases"].append(_outcome(seconds, functools.partial(eval, call, dict(namespace))))

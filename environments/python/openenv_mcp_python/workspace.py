@@ -6,6 +6,10 @@ moment. So a path is checked twice: `os.path.realpath` must stay inside the work
 (for a clear error), and the file is then opened one component at a time with
 `O_NOFOLLOW` from a descriptor of the workspace root, so a symlink swapped in after the
 check is refused rather than followed. Only regular files are read or written.
+
+What the host creates (folders and files) is given, through its descriptor, to the owner
+of the workspace root: when the server is root and the sandbox runs as a user of its own,
+the sandboxed code must be able to change and delete what the host wrote for it.
 """
 
 from __future__ import annotations
@@ -60,8 +64,12 @@ class Workspace:
         if len(data) > WRITE_LIMIT:
             raise ActionError(f"content of {len(data)} bytes is over the limit of {WRITE_LIMIT} bytes")
         *folders, name = self._file_parts(path)
+        owner = _owner(self.root)
         creating = os.O_WRONLY | os.O_CREAT
-        with self._folder(folders, create=True) as folder, _opened(name, creating, folder, path) as fd:
+        with (
+            self._folder(folders, create=True, owner=owner) as folder,
+            _opened(name, creating, folder, path, owner) as fd,
+        ):
             _regular(fd, path)
             os.ftruncate(fd, 0)
             view = memoryview(data)
@@ -91,19 +99,37 @@ class Workspace:
         return parts
 
     @contextlib.contextmanager
-    def _folder(self, parts: list[str], *, create: bool = False) -> Generator[int]:
-        """A descriptor of the folder `parts` below the root, opened without following symlinks."""
+    def _folder(
+        self, parts: list[str], *, create: bool = False, owner: tuple[int, int] | None = None
+    ) -> Generator[int]:
+        """A descriptor of the folder `parts` below the root, opened without following symlinks.
+
+        With `create`, missing folders are made, and those made here are given to `owner`.
+        """
         fd = os.open(self.root, _DIRECTORY)
         try:
             for part in parts:
+                created = False
                 if create:
                     with contextlib.suppress(FileExistsError):
                         os.mkdir(part, 0o755, dir_fd=fd)
+                        created = True
                 fd, parent = _open_folder(part, fd, "/".join(parts)), fd
                 os.close(parent)
+                if created and owner is not None:
+                    os.fchown(fd, *owner)
             yield fd
         finally:
             os.close(fd)
+
+
+def _owner(root: str) -> tuple[int, int] | None:
+    """Who must own what the host creates: the root's owner, if the host is root and that is someone else."""
+    if os.geteuid() != 0:
+        return None
+    info = os.stat(root)
+    ids = (info.st_uid, info.st_gid)
+    return None if ids == (os.geteuid(), os.getegid()) else ids
 
 
 def _relative(path: str) -> str:
@@ -133,10 +159,23 @@ def _open_folder(part: str, parent: int, shown: str) -> int:
         raise ActionError(f"{shown!r} is not a folder of the workspace ({exc.strerror})") from None
 
 
+def _open(name: str, flags: int, folder: int) -> tuple[int, bool]:
+    """A descriptor of `name`, and whether this call created it (with `O_CREAT`; tried exclusive first)."""
+    if flags & os.O_CREAT:
+        try:
+            return os.open(name, flags | os.O_EXCL | _FILE, 0o644, dir_fd=folder), True
+        except FileExistsError:
+            flags &= ~os.O_CREAT
+    return os.open(name, flags | _FILE, dir_fd=folder), False
+
+
 @contextlib.contextmanager
-def _opened(name: str, flags: int, folder: int, shown: str) -> Generator[int]:
+def _opened(
+    name: str, flags: int, folder: int, shown: str, owner: tuple[int, int] | None = None
+) -> Generator[int]:
+    """`name` opened without following a symlink; a file created here is given to `owner`."""
     try:
-        fd = os.open(name, flags | _FILE, 0o644, dir_fd=folder)
+        fd, created = _open(name, flags, folder)
     except FileNotFoundError:
         raise ActionError(f"no file {shown!r} in the workspace; list_files shows what is there") from None
     except IsADirectoryError:
@@ -145,6 +184,8 @@ def _opened(name: str, flags: int, folder: int, shown: str) -> Generator[int]:
         why = "it was replaced by a symlink" if exc.errno == errno.ELOOP else exc.strerror
         raise ActionError(f"cannot open {shown!r}: {why}") from None
     try:
+        if created and owner is not None:
+            os.fchown(fd, *owner)
         yield fd
     finally:
         os.close(fd)

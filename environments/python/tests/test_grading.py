@@ -11,8 +11,8 @@ from openenv_mcp import ToolCallAction
 from openenv_mcp.environment import CodeObservation
 from openenv_mcp.sandbox import SandboxLimits
 from openenv_mcp.sandbox.provider import SandboxProvider
-from openenv_mcp_python import PythonEnvironment, SubmissionReport, load_tasks, task_ids
-from openenv_mcp_python.grading import grade
+from openenv_mcp_python import VERDICTS, PythonEnvironment, SubmissionReport, load_tasks, task_ids
+from openenv_mcp_python.grading import IMPORT_RAISED, IMPORT_TIMED_OUT, NO_REPORT, grade
 
 pytestmark = pytest.mark.sandbox
 
@@ -33,7 +33,15 @@ async def test_the_reference_solution_passes_and_the_starter_fails(
         failed = await grade(provider, LIMITS, load_tasks()[task], load_tasks()[task].starter)
     assert passed.all_passed, passed.to_text()
     assert failed.passed == 0
-    assert all(case.verdict.startswith("raised NotImplementedError") for case in failed.cases)
+    assert [case.verdict for case in failed.cases] == ["raised"] * len(failed.cases)
+
+
+def assert_fixed_alphabet(report: SubmissionReport) -> None:
+    """Everything in `report` that the solution could steer comes from a fixed set."""
+    assert {case.verdict for case in report.cases} <= VERDICTS
+    assert [case.number for case in report.cases] == list(range(1, len(report.cases) + 1))
+    assert len(report.cases) in (0, report.total)
+    assert report.problem in (None, IMPORT_RAISED, IMPORT_TIMED_OUT, NO_REPORT)
 
 
 async def submitted(env: PythonEnvironment, source: str) -> SubmissionReport:
@@ -70,27 +78,24 @@ def to_roman(number):
 
 CHEATS = {
     "prints a fake report": (FAKE_REPORT, "test 1: wrong result"),
-    "raises at import": ("raise SystemExit(0)\n", "importing solution.py raised SystemExit"),
-    "raises in every call": (
-        "def to_roman(number):\n    raise KeyError(number)\n",
-        "test 1: raised KeyError",
-    ),
+    "raises at import": ("raise SystemExit(0)\n", IMPORT_RAISED),
+    "raises in every call": ("def to_roman(number):\n    raise KeyError(number)\n", "test 1: raised"),
     "leaks inputs through exception names": (
         "def to_roman(number):\n    raise type(f'input_{number}', (Exception,), {})()\n",
-        "test 1: raised an exception of its own",
+        "test 1: raised",
     ),
-    "loops in every call": ("def to_roman(number):\n    while True:\n        pass\n", ""),
-    "loops at import": ("while True:\n    pass\n", "importing solution.py raised TimeoutError"),
+    "loops in every call": ("def to_roman(number):\n    while True:\n        pass\n", "test 1: timed out"),
+    "loops at import": ("while True:\n    pass\n", IMPORT_TIMED_OUT),
     "swallows the alarm": (
         "def to_roman(number):\n    while True:\n        try:\n            while True:\n"
         "                pass\n        except BaseException:\n            pass\n",
-        "the test run did not finish: wall-clock limit",
+        NO_REPORT,
     ),
-    "ends the process": ("import os\nos._exit(0)\n", "the test run did not finish"),
+    "ends the process": ("import os\nos._exit(0)\n", NO_REPORT),
     "forges the runner's own report": (
         FORGE_THE_REPORT,
         "test 2: wrong result",
-    ),  # not "raised KeyError": forged, yet judged
+    ),  # not "raised": forged, yet judged
     "prints a flood": ("print('x' * 10**7)\ndef to_roman(number):\n    return 'I'\n", "test 2: wrong result"),
 }
 
@@ -103,6 +108,7 @@ async def test_a_cheating_solution_earns_nothing_and_the_episode_goes_on(
     report = await submitted(roman, source)
     assert report.passed <= 1 and roman.best <= 1 / 12, report.to_text()  # only to_roman(1) == "I" can pass
     assert message in report.to_text() and "input_" not in report.to_text()
+    assert_fixed_alphabet(report)
     honest = await submitted(roman, solution("to_roman"))
     assert honest.all_passed and roman.terminated
 

@@ -127,3 +127,17 @@ def test_clear_errors_for_missing_and_wrong_kinds(workspace: Workspace, root: Pa
         workspace.read_text("bin.dat")
     with pytest.raises(ActionError, match="NUL"):
         workspace.read_text("a\0b")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving files to another user needs root")
+def test_what_the_host_creates_belongs_to_the_workspace_owner(workspace: Workspace, root: Path) -> None:
+    """A sandbox running as a user of its own must be able to change what the host wrote for it."""
+    (root / "kept.txt").write_text("the host's")
+    os.chown(root, 4242, 4343)
+    workspace.write_text("pkg/sub/mod.py", "x = 1\n")
+    workspace.write_text("top.py", "y = 2\n")
+    for made in ("pkg", "pkg/sub", "pkg/sub/mod.py", "top.py"):
+        info = os.stat(root / made, follow_symlinks=False)
+        assert (info.st_uid, info.st_gid) == (4242, 4343), made
+    workspace.write_text("kept.txt", "rewritten")  # only what the host creates changes hands
+    assert os.stat(root / "kept.txt").st_uid == os.geteuid()
