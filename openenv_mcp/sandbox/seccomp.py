@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from openenv_mcp.errors import SandboxUnavailableError
 
-__all__ = ["DENIED_SYSCALLS", "compiled_filter", "seccomp_available"]
+__all__ = ["DENIED_SYSCALLS", "compiled_filter", "seccomp_available", "syscall_number"]
 
 DENIED_SYSCALLS: tuple[str, ...] = (
     # other processes' memory and descriptors
@@ -133,9 +133,15 @@ def _library() -> ctypes.CDLL:
     return lib
 
 
+def syscall_number(name: str) -> int | None:
+    """The number of the syscall `name` on this architecture, or None where it has none."""
+    number = int(_library().seccomp_syscall_resolve_name(name.encode()))
+    return number if number >= 0 else None
+
+
 def _add(lib: ctypes.CDLL, context: int, rule: _Rule) -> None:
-    number = lib.seccomp_syscall_resolve_name(rule.syscall.encode())
-    if number < 0:
+    number = syscall_number(rule.syscall)
+    if number is None:
         return  # not a syscall of this architecture
     compares = (_ArgCmp * max(1, len(rule.compares)))(*(_ArgCmp(*c) for c in rule.compares))
     result = lib.seccomp_rule_add_array(context, rule.action, number, len(rule.compares), compares)

@@ -6,7 +6,14 @@ from typing import Any
 
 import anyio
 
-from openenv_mcp.sandbox import BubblewrapSandbox, SandboxLimits, ToolReply, ToolSpec, sandbox_processes
+from openenv_mcp.sandbox import (
+    BubblewrapSandbox,
+    ExecResult,
+    SandboxLimits,
+    ToolReply,
+    ToolSpec,
+    sandbox_processes,
+)
 
 TOOLS = [
     ToolSpec("echo", "Return the message unchanged.", ["message"], "(message: str) -> str"),
@@ -34,3 +41,25 @@ async def close_and_check(sandbox: BubblewrapSandbox) -> None:
         await sandbox.close()
     assert sandbox_processes(sandbox.marker) == []
     assert not sandbox.workspace.exists()
+
+
+async def attack(sandbox: BubblewrapSandbox, bystander: BubblewrapSandbox, code: str) -> ExecResult:
+    """Run `code` while the bystander keeps answering; return the attack's result."""
+    result: ExecResult | None = None
+
+    async def run_attack() -> None:
+        nonlocal result
+        result = await sandbox.execute(code, wall_seconds=2.0)
+
+    with anyio.fail_after(30):
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(run_attack)
+            for _ in range(3):
+                assert (await bystander.execute("y + 1")).value == "43"
+    assert result is not None
+    return result
+
+
+async def assert_recovers(sandbox: BubblewrapSandbox) -> None:
+    with anyio.fail_after(30):
+        assert (await sandbox.execute("6 * 7")).value == "42"

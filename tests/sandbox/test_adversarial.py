@@ -8,33 +8,11 @@ import socket
 import anyio
 import pytest
 
-from openenv_mcp.sandbox import BubblewrapSandbox, ExecResult, SandboxLimits, sandbox_processes
+from openenv_mcp.sandbox import BubblewrapSandbox, SandboxLimits, sandbox_processes
 
-from .support import close_and_check, started
+from .support import assert_recovers, attack, close_and_check, started
 
 pytestmark = pytest.mark.sandbox
-
-
-async def attack(sandbox: BubblewrapSandbox, bystander: BubblewrapSandbox, code: str) -> ExecResult:
-    """Run `code` while the bystander keeps answering; return the attack's result."""
-    result: ExecResult | None = None
-
-    async def run_attack() -> None:
-        nonlocal result
-        result = await sandbox.execute(code, wall_seconds=2.0)
-
-    with anyio.fail_after(30):
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(run_attack)
-            for _ in range(3):
-                assert (await bystander.execute("y + 1")).value == "43"
-    assert result is not None
-    return result
-
-
-async def assert_recovers(sandbox: BubblewrapSandbox) -> None:
-    with anyio.fail_after(30):
-        assert (await sandbox.execute("6 * 7")).value == "42"
 
 
 async def test_fork_bomb_is_contained(sandbox: BubblewrapSandbox, bystander: BubblewrapSandbox) -> None:
@@ -92,7 +70,11 @@ async def test_no_network(sandbox: BubblewrapSandbox, bystander: BubblewrapSandb
         port = listener.getsockname()[1]
         code = f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=1)"
         result = await attack(sandbox, bystander, code)
-        assert result.error is not None and result.error.type in {"ConnectionRefusedError", "OSError", "PermissionError"}
+        assert result.error is not None and result.error.type in {
+            "ConnectionRefusedError",
+            "OSError",
+            "PermissionError",
+        }
         with pytest.raises(BlockingIOError):
             listener.accept()
 
