@@ -1,4 +1,4 @@
-"""The `openenv-mcp` command: list, serve, claude-config and build."""
+"""The `openenv-mcp` command: list, serve, doctor, claude-config and build."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from openenv_mcp import discovery
 from openenv_mcp.containers import cli as containers_cli
 from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.errors import OpenEnvError
+from openenv_mcp.sandbox import layers
 from openenv_mcp.sandbox.provider import BACKENDS
 from openenv_mcp.server import EnvServer, Mode
 from openenv_mcp.transports import serve_http, serve_stdio
@@ -55,7 +56,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--warm-pool", type=int, default=2, help="started sandboxes kept ready per environment"
     )
+    serve.add_argument(
+        "--allow-missing-layer",
+        action="append",
+        default=[],
+        choices=layers.LAYERS,
+        metavar="LAYER",
+        help=f"serve code in production without this sandbox layer (repeatable): {', '.join(layers.LAYERS)}",
+    )
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"], default="info")
+    doctor = commands.add_parser("doctor", help="which sandbox layers this machine gives")
+    doctor.add_argument("--sandbox", choices=BACKENDS, default="bubblewrap")
+    doctor.add_argument("--json", action="store_true", help="print the report as JSON")
     config = commands.add_parser("claude-config", help="print a claude_desktop_config.json entry")
     config.add_argument("env", metavar="ENV")
     config.add_argument("--mode", choices=[m.value for m in Mode], default=Mode.TRAINING.value)
@@ -84,9 +96,25 @@ def _servers(args: argparse.Namespace) -> list[EnvServer]:
             limits=limits,
             sandbox=args.sandbox,
             warm_pool=args.warm_pool,
+            allow_missing_layers=args.allow_missing_layer,
         )
         for name in names
     ]
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    """Print the layer report; exit 1 when a layer is missing, so scripts can gate on it."""
+    report = layers.probe(args.sandbox)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print(report.to_text())
+        missing = ", ".join(layer.name for layer in report.missing)
+        verdict = (
+            f"would refuse code without: {missing}" if missing else "would serve code (every layer present)"
+        )
+        print(f"production mode: {verdict}")
+    return 1 if report.missing else 0
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -133,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "list":
             return _list()
+        if args.command == "doctor":
+            return _doctor(args)
         if args.command == "build":
             return containers_cli.build(args)
         if args.command == "claude-config" and args.docker:

@@ -85,3 +85,28 @@ async def test_serve_http_as_a_process() -> None:
                 result = await client.call_tool("reset", {"seed": 1})
                 assert result.structured_content is not None
             process.terminate()
+
+
+@pytest.mark.sandbox
+def test_doctor_prints_every_layer_and_exits_by_them() -> None:
+    ran = subprocess.run([*CLI, "doctor"], capture_output=True, text=True, timeout=60, check=False)
+    for name in ("uid", "namespaces", "seccomp", "landlock", "cgroup_memory", "workspace_quota"):
+        assert name in ran.stdout
+    assert "production mode:" in ran.stdout
+    as_json = subprocess.run(
+        [*CLI, "doctor", "--sandbox", "none", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    report = json.loads(as_json.stdout)
+    assert as_json.returncode == 1 and report["backend"] == "none"
+    assert report["layers"]["seccomp"]["present"] is False
+    assert ran.returncode == (0 if "MISSING" not in ran.stdout else 1)
+
+
+def test_production_code_without_layers_will_not_start(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "python", "--mode", "production", "--sandbox", "none"]) == 2
+    err = capsys.readouterr().err
+    assert "refuses to serve code" in err and "--allow-missing-layer" in err

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from enum import StrEnum
 from typing import Any
@@ -14,6 +14,7 @@ from mcp.types import CallToolRequestParams, CallToolResult, ListToolsResult, Pa
 from openenv_mcp.environment import CodeActEnvironment, Environment
 from openenv_mcp.episodes import Episode, EpisodeRegistry, RegistryLimits
 from openenv_mcp.errors import NoDefaultEpisodeError, OpenEnvError, UnknownEpisodeError
+from openenv_mcp.sandbox import layers
 from openenv_mcp.sandbox.provider import Backend, SandboxProvider, backend_factory
 from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.server import handlers
@@ -53,9 +54,17 @@ class EnvServer:
         process_scoped: bool = False,
         sandbox: Backend = "bubblewrap",
         warm_pool: int = 2,
+        allow_missing_layers: Sequence[str] = (),
     ) -> None:
         self.env_class = env_class
         self.mode = Mode(mode)
+        self.sandbox_layers: layers.LayerReport | None = None
+        """The sandbox's layers on this machine, for a CodeAct environment (see `openenv-mcp doctor`)."""
+        if issubclass(env_class, CodeActEnvironment):
+            production = self.mode is Mode.PRODUCTION
+            self.sandbox_layers = layers.check(
+                sandbox, production=production, allow_missing=allow_missing_layers
+            )
         self.sandbox_provider = _provider(env_class, sandbox, warm_pool)
         self.registry = EpisodeRegistry(factory or self._default_factory, limits)
         self.process_scoped = process_scoped

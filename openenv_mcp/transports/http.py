@@ -40,7 +40,10 @@ def build_app(env_servers: Sequence[EnvServer], *, allowed_hosts: Sequence[str] 
     security = _security(allowed_hosts)
 
     async def healthz(_request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "environments": [s.name for s in env_servers]})
+        sandboxes = {s.name: s.sandbox_layers.to_json() for s in env_servers if s.sandbox_layers is not None}
+        return JSONResponse(
+            {"status": "ok", "environments": [s.name for s in env_servers], "sandbox": sandboxes}
+        )
 
     async def catalogue(_request: Request) -> JSONResponse:
         return JSONResponse({"environments": [_catalogue_entry(s) for s in env_servers]})
