@@ -10,11 +10,9 @@ no-dump (confine.py) before any code runs.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import shutil
-import signal
 import stat
 import subprocess
 from collections.abc import Sequence
@@ -26,12 +24,10 @@ from anyio.abc import Process
 
 from openenv_mcp.errors import SandboxUnavailableError
 from openenv_mcp.sandbox.base import ToolSpec
-from openenv_mcp.sandbox.cgroup import CgroupLimits, SandboxCgroup
-from openenv_mcp.sandbox.host import WORKER_PATH, WorkerSandbox
+from openenv_mcp.sandbox.confined import ConfinedSandbox
+from openenv_mcp.sandbox.host import WORKER_PATH
 from openenv_mcp.sandbox.identity import SandboxIdentity
 from openenv_mcp.sandbox.limits import SandboxLimits
-from openenv_mcp.sandbox.quota import WorkspaceQuota
-from openenv_mcp.sandbox.seccomp import compiled_filter
 from openenv_mcp.sandbox.unsafe import base_python
 
 __all__ = [
@@ -55,10 +51,6 @@ _ETC_FILES = ("/etc/ld.so.cache", "/etc/localtime")
 _PROC_READ_ONLY = ("sys", "sysrq-trigger", "irq", "bus", "fs")
 _PROC_MASKED = ("kcore", "keys", "key-users", "timer_list", "sched_debug", "latency_stats", "kallsyms")
 _WRITABLE = ["/workspace", "/tmp", "/dev/shm"]
-_JOIN_CGROUPS = (
-    'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"'
-)
-"""sh -c: write our pid into each of N cgroup.procs files, then become the command."""
 _DEVICES = ["/dev"]
 
 
@@ -140,42 +132,19 @@ def _pipe_holding(data: bytes) -> int:
     return read_fd
 
 
-class BubblewrapSandbox(WorkerSandbox):
+class BubblewrapSandbox(ConfinedSandbox):
     """A worker in a bubblewrap sandbox: no network, no host files but its workspace.
 
     Killing the outer bwrap process kills the sandbox's pid namespace, and with it every
-    process the code started; the cgroup catches anything else.
+    process the code started; the cgroup and the dedicated uid catch anything else.
     """
 
     def __init__(self, tools: Sequence[ToolSpec], limits: SandboxLimits) -> None:
         self._bwrap = find_bwrap()
-        self.identity = SandboxIdentity.allocate()
-        self._python = sandbox_python(self.identity)
-        self._seccomp = compiled_filter()
         super().__init__(tools, limits)
-        self._quota = WorkspaceQuota.mount(
-            self.workspace,
-            size=limits.workspace_bytes,
-            files=limits.workspace_files,
-            uid=self.identity.uid,
-            gid=self.identity.gid,
-        )
-        if self._quota is None and self.identity.dedicated:
-            os.chown(self.workspace, self.identity.uid, self.identity.gid)
-        self._cgroup: SandboxCgroup | None = None
-        self._oom_kills = 0
+        self._python = sandbox_python(self.identity)
         self._errors = -1
         self._passed: list[int] = []
-
-    @property
-    def quota(self) -> bool:
-        """Whether the workspace has a size and file-count quota."""
-        return self._quota is not None
-
-    @property
-    def cgroup(self) -> SandboxCgroup | None:
-        """The running worker's cgroup, if the host gives one."""
-        return self._cgroup
 
     def config(self) -> dict[str, Any]:
         config = super().config()
@@ -192,7 +161,7 @@ class BubblewrapSandbox(WorkerSandbox):
         # Programs come in from descriptors, so no host path shows in /proc/1/cmdline.
         worker_fd = os.open(WORKER_PATH, os.O_RDONLY | os.O_CLOEXEC)
         confine_fd = os.open(CONFINE_PATH, os.O_RDONLY | os.O_CLOEXEC)
-        seccomp_fd = _pipe_holding(self._seccomp)
+        seccomp_fd = _pipe_holding(self.seccomp_program)
         self._passed = [worker_fd, confine_fd, seccomp_fd]
         size = str(self.limits.tmp_bytes)
         mounts = [
@@ -208,7 +177,7 @@ class BubblewrapSandbox(WorkerSandbox):
         return [*self.identity.setpriv(), self._bwrap, *namespaces, *session, *env, *mounts, *worker]
 
     async def spawn(self, command: list[str], pass_fds: Sequence[int]) -> Process:
-        command = self._join_cgroup(command)
+        command = self.in_cgroup(command)
         errors_read, errors_write = os.pipe()
         os.set_blocking(errors_read, False)
         self._errors = errors_read
@@ -242,59 +211,9 @@ class BubblewrapSandbox(WorkerSandbox):
         except OSError:
             return ""
 
-    def describe_exit(self, returncode: int | None) -> str:
-        """Name the memory cgroup's limit when the kernel killed the worker for it."""
-        if self._oom_kills:
-            mib = self.limits.total_memory_bytes // (1024 * 1024)
-            return (
-                f"the sandbox's memory limit of {mib} MiB (its processes, tmpfs, shm and memfd pages "
-                "together) was exceeded; the worker was killed and its state is lost"
-            )
-        return super().describe_exit(returncode)
-
-    def _join_cgroup(self, command: list[str]) -> list[str]:
-        """Start inside a fresh cgroup (joined while still root, before dropping to the sandbox's uid)."""
-        if os.geteuid() != 0:
-            return command
-        limits = CgroupLimits(
-            memory_bytes=self.limits.total_memory_bytes,
-            cpus=self.limits.cpus,
-            max_pids=self.limits.max_processes + 2,
-        )
-        self._cgroup = SandboxCgroup.create(self.marker, limits)
-        if self._cgroup is None:
-            logger.warning(
-                "no writable cgroup: running as root, memory, cpu and process limits are rlimits only"
-            )
-            return command
-        procs = [str(path) for path in self._cgroup.procs_files]
-        return ["/bin/sh", "-c", _JOIN_CGROUPS, "sh", str(len(procs)), *procs, *command]
-
-    async def kill(self, process: Process) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        if self._cgroup is not None:
-            self._cgroup.kill_all()
-
     async def cleanup(self) -> None:
         self._close_errors()
-        cgroup, self._cgroup = self._cgroup, None
-        if cgroup is None:
-            return
-        self._oom_kills = cgroup.oom_kills()
-        cgroup.kill_all()
-        with anyio.move_on_after(5):
-            while not cgroup.remove():  # noqa: ASYNC110 (the kernel offers no event for this)
-                await anyio.sleep(0.01)
-
-    async def close(self) -> None:
-        await super().close()
-        if self._quota is not None:
-            self._quota.unmount()
-            self._quota = None
-            with contextlib.suppress(OSError):
-                self.workspace.rmdir()
-        self.identity.release()
+        await super().cleanup()
 
     def _close_errors(self) -> None:
         if self._errors >= 0:

@@ -1,0 +1,147 @@
+"""The host-side layers every confined backend shares: identity, workspace quota, cgroup, cleanup.
+
+A `ConfinedSandbox` runs its worker as the sandbox's own unprivileged uid (identity.py) in
+a cgroup of its own (cgroup.py), with a workspace that has a quota (quota.py). Backends
+add how the worker starts: inside namespaces (bubblewrap.py) or as a plain child process
+(process.py, for containers where namespaces cannot be made).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import Sequence
+from pathlib import Path
+
+import anyio
+from anyio.abc import Process
+
+from openenv_mcp.sandbox.base import ToolSpec
+from openenv_mcp.sandbox.cgroup import CgroupLimits, SandboxCgroup
+from openenv_mcp.sandbox.host import WorkerSandbox
+from openenv_mcp.sandbox.identity import SandboxIdentity
+from openenv_mcp.sandbox.limits import SandboxLimits
+from openenv_mcp.sandbox.quota import WorkspaceQuota
+from openenv_mcp.sandbox.seccomp import compiled_filter
+
+__all__ = ["ConfinedSandbox", "processes_of"]
+
+logger = logging.getLogger(__name__)
+
+_JOIN_CGROUPS = (
+    'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"'
+)
+"""sh -c: write our pid into each of N cgroup.procs files, then become the command."""
+
+
+def processes_of(uid: int) -> list[int]:
+    """Pids of every process whose real uid is `uid`."""
+    found: list[int] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        line = next((line for line in status.splitlines() if line.startswith("Uid:")), "")
+        if line.split()[1:2] == [str(uid)]:
+            found.append(int(entry.name))
+    return found
+
+
+class ConfinedSandbox(WorkerSandbox):
+    """A worker sandbox under an unprivileged uid, a cgroup and a workspace quota."""
+
+    def __init__(self, tools: Sequence[ToolSpec], limits: SandboxLimits) -> None:
+        self.identity = SandboxIdentity.allocate()
+        self.seccomp_program = compiled_filter()
+        super().__init__(tools, limits)
+        self._quota = WorkspaceQuota.mount(
+            self.workspace,
+            size=limits.workspace_bytes,
+            files=limits.workspace_files,
+            uid=self.identity.uid,
+            gid=self.identity.gid,
+        )
+        if self._quota is None and self.identity.dedicated:
+            os.chown(self.workspace, self.identity.uid, self.identity.gid)
+        self._cgroup: SandboxCgroup | None = None
+        self._oom_kills = 0
+
+    @property
+    def quota(self) -> bool:
+        """Whether the workspace has a size and file-count quota."""
+        return self._quota is not None
+
+    @property
+    def cgroup(self) -> SandboxCgroup | None:
+        """The running worker's cgroup, if the host gives one."""
+        return self._cgroup
+
+    def describe_exit(self, returncode: int | None) -> str:
+        """Name the memory cgroup's limit when the kernel killed the worker for it."""
+        if self._oom_kills:
+            mib = self.limits.total_memory_bytes // (1024 * 1024)
+            return (
+                f"the sandbox's memory limit of {mib} MiB (its processes, tmpfs, shm and memfd pages "
+                "together) was exceeded; the worker was killed and its state is lost"
+            )
+        return super().describe_exit(returncode)
+
+    def in_cgroup(self, command: list[str]) -> list[str]:
+        """`command` started inside a fresh cgroup, joined while still root (before any uid drop)."""
+        if os.geteuid() != 0:
+            return command
+        limits = CgroupLimits(
+            memory_bytes=self.limits.total_memory_bytes,
+            cpus=self.limits.cpus,
+            max_pids=self.limits.max_processes + 2,
+        )
+        self._cgroup = SandboxCgroup.create(self.marker, limits)
+        if self._cgroup is None:
+            logger.warning(
+                "no writable cgroup: running as root, memory, cpu and process limits are rlimits only"
+            )
+            return command
+        procs = [str(path) for path in self._cgroup.procs_files]
+        return ["/bin/sh", "-c", _JOIN_CGROUPS, "sh", str(len(procs)), *procs, *command]
+
+    async def kill(self, process: Process) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        self._kill_the_rest()
+
+    def _kill_the_rest(self) -> None:
+        """Whatever left the process group: by cgroup, and by the dedicated uid (nothing else has it)."""
+        if self._cgroup is not None:
+            self._cgroup.kill_all()
+        if self.identity.dedicated:
+            for _ in range(100):
+                pids = processes_of(self.identity.uid)
+                if not pids:
+                    break
+                for pid in pids:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+
+    async def cleanup(self) -> None:
+        self._kill_the_rest()
+        cgroup, self._cgroup = self._cgroup, None
+        if cgroup is None:
+            return
+        self._oom_kills = cgroup.oom_kills()
+        with anyio.move_on_after(5):
+            while not cgroup.remove():  # noqa: ASYNC110 (the kernel offers no event for this)
+                await anyio.sleep(0.01)
+
+    async def close(self) -> None:
+        await super().close()
+        if self._quota is not None:
+            self._quota.unmount()
+            self._quota = None
+            with contextlib.suppress(OSError):
+                self.workspace.rmdir()
+        self.identity.release()
