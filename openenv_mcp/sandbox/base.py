@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import abc
+import json
 import pathlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Protocol
 
 from pydantic import BaseModel
@@ -55,12 +57,69 @@ ToolHandler = Callable[[str, dict[str, Any]], Awaitable[ToolReply]]
 
 
 class ToolCallRecord(BaseModel):
-    """One tool call made by the code during an execution."""
+    """One tool call made by the code during an execution, its arguments in short form.
+
+    Build records with `of`, which keeps each one to a few KiB whatever the call carried.
+    """
 
     name: str
     arguments: dict[str, Any]
     ok: bool
     error: str | None = None
+
+    @classmethod
+    def of(cls, name: str, arguments: Mapping[str, Any], reply: ToolReply) -> ToolCallRecord:
+        """The record of a call: long names, values and errors cut, at most 8 arguments shown.
+
+        >>> call = {"path": "a.py", "content": "x" * 10**6}
+        >>> record = ToolCallRecord.of("write_file", call, ToolReply(ok=True))
+        >>> record.arguments["path"], record.arguments["content"][-27:]
+        ('a.py', 'xxx… (1,000,000 characters)')
+        """
+        shown = {
+            _clean(key[:_NAME_CHARS]): _short(value) for key, value in islice(arguments.items(), _ARGUMENTS)
+        }
+        if len(arguments) > _ARGUMENTS:
+            shown["…"] = f"{len(arguments) - _ARGUMENTS:,} more arguments"
+        error = None if reply.error is None else _clean(_cut(reply.error, _ERROR_CHARS))
+        return cls(name=_clean(_cut(name, _NAME_CHARS)), arguments=shown, ok=reply.ok, error=error)
+
+
+_NAME_CHARS = 64
+_VALUE_CHARS = 120
+_ERROR_CHARS = 400
+_ARGUMENTS = 8
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+
+
+def _short(value: Any) -> Any:
+    """`value` itself when its JSON is short, else the start of its text (JSON for non-strings)."""
+    if isinstance(value, str):
+        return _clean(_cut(value, _VALUE_CHARS))
+    try:
+        text = _clean("".join(_head(_ENCODER.iterencode(value), _VALUE_CHARS + 1))[: _VALUE_CHARS + 1])
+    except (RecursionError, TypeError, ValueError):
+        return f"<{type(value).__name__}>"
+    return json.loads(text) if len(text) <= _VALUE_CHARS else f"{text[:_VALUE_CHARS]}… (truncated)"
+
+
+def _head(parts: Iterable[str], size: int) -> Iterator[str]:
+    """The first `parts` of a lazy encoding, up to the one that passes `size` characters."""
+    length = 0
+    for part in parts:
+        yield part
+        length += len(part)
+        if length >= size:
+            return
+
+
+def _cut(text: str, size: int) -> str:
+    return text if len(text) <= size else f"{text[:size]}… ({len(text):,} characters)"
+
+
+def _clean(text: str) -> str:
+    """`text` with lone surrogates (which JSON can carry and UTF-8 cannot) replaced."""
+    return text.encode("utf-8", "replace").decode()
 
 
 class ExecError(BaseModel):
@@ -83,6 +142,9 @@ class ExecResult(BaseModel):
     timed_out: bool = False
     killed: str | None = None
     tool_calls: list[ToolCallRecord] = []
+    """The first tool calls made by the code, in short form."""
+    tool_calls_omitted: int = 0
+    """How many more tool calls the code made than `tool_calls` records."""
     duration_ms: float = 0.0
     output_limit: int = 0
 

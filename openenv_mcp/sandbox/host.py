@@ -13,10 +13,11 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
 from anyio.abc import Process
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from openenv_mcp.errors import SandboxError
 from openenv_mcp.sandbox.base import (
@@ -28,10 +29,10 @@ from openenv_mcp.sandbox.base import (
     ToolReply,
     ToolSpec,
 )
-from openenv_mcp.sandbox.channel import Channel, ChannelClosedError
+from openenv_mcp.sandbox.channel import Channel, ChannelClosedError, MalformedMessageError
 from openenv_mcp.sandbox.limits import SandboxLimits
 
-__all__ = ["WORKER_PATH", "WorkerSandbox"]
+__all__ = ["WORKER_PATH", "WorkerSandbox", "max_message"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,23 @@ WORKER_PATH = Path(__file__).with_name("worker.py")
 """Host path of the worker program."""
 
 _START_SECONDS = 30.0
-_MAX_MESSAGE = 64 * 1024 * 1024
+_MiB = 1024 * 1024
+_RECORDED_CALLS = 100
+_ERROR_TYPE_BYTES = 256
+
+
+def max_message(limits: SandboxLimits) -> int:
+    """The longest line the host reads from a worker under `limits`, in bytes.
+
+    Room for a tool call carrying a 1 MiB text (at most 3 MiB as an ASCII-escaped JSON string),
+    and for a `done` whose capped texts are escaped at worst: stdout and stderr up to
+    `output_bytes` bytes each, 6 JSON bytes per byte (``\\u0001``); the value up to
+    `output_bytes` characters, 12 bytes each (an astral character as two escapes).
+
+    >>> max_message(SandboxLimits()) / 1024 / 1024
+    5.5
+    """
+    return 4 * _MiB + 24 * limits.output_bytes
 
 
 class WorkerSandbox(Sandbox):
@@ -103,7 +120,7 @@ class WorkerSandbox(Sandbox):
         finally:
             os.close(to_worker_r)
             os.close(from_worker_w)
-        self._channel = Channel(from_worker_r, to_worker_w, _MAX_MESSAGE)
+        self._channel = Channel(from_worker_r, to_worker_w, max_message(self.limits))
         try:
             with anyio.fail_after(_START_SECONDS):
                 ready = await self._channel.receive()
@@ -125,12 +142,16 @@ class WorkerSandbox(Sandbox):
         if not self.alive:
             await self.start()
         began = time.perf_counter()
-        records: list[ToolCallRecord] = []
+        calls = _Calls()
         result: ExecResult | None = None
         killed: str | None = None
         with anyio.move_on_after(wall):
             try:
-                result = await self._exchange(code, tools, records)
+                result = await self._exchange(code, tools, calls)
+            except MalformedMessageError as exc:
+                with anyio.CancelScope(shield=True):
+                    await self._stop()
+                killed = f"{exc}; the worker was killed and its state is lost"
             except ChannelClosedError as exc:
                 with anyio.CancelScope(shield=True):
                     killed = await self._stop(str(exc), grace=0.5)
@@ -143,7 +164,7 @@ class WorkerSandbox(Sandbox):
             )
         if result is None:
             result = ExecResult(timed_out=timed_out, killed=killed)
-        result.tool_calls = records
+        result.tool_calls, result.tool_calls_omitted = calls.records, calls.omitted
         result.duration_ms = (time.perf_counter() - began) * 1000
         result.output_limit = self.limits.output_bytes
         return result
@@ -156,18 +177,25 @@ class WorkerSandbox(Sandbox):
             await self._stop()
         shutil.rmtree(self.workspace, ignore_errors=True)
 
-    async def _exchange(
-        self, code: str, tools: ToolHandler | None, records: list[ToolCallRecord]
-    ) -> ExecResult:
+    def describe_exit(self, returncode: int | None) -> str:
+        """Why a worker that ended by itself ended, for the execution's `killed`."""
+        return _describe_exit(returncode, self.limits)
+
+    async def _exchange(self, code: str, tools: ToolHandler | None, calls: _Calls) -> ExecResult:
+        """Run `code`, answering its tool calls; whatever the worker sends is checked and capped."""
         assert self._channel is not None
         await self._channel.send({"op": "exec", "code": code})
         while True:
             message = await self._channel.receive()
-            if message.get("op") == "done":
-                return _result(message)
-            if message.get("op") != "tool":
-                raise ChannelClosedError(f"the worker sent an unknown message {message.get('op')!r}")
-            reply = await _call_tool(tools, message, records)
+            op = message.get("op")
+            if op == "done":
+                return _result(message, self.limits.output_bytes)
+            if op != "tool":
+                raise MalformedMessageError(f"an unknown op {repr(op)[:40]}")
+            name, arguments = message.get("name"), message.get("arguments")
+            if not isinstance(name, str) or not isinstance(arguments, dict):
+                raise MalformedMessageError("a tool call without a name and arguments")
+            reply = await _call_tool(tools, name, cast("dict[str, Any]", arguments), calls)
             await self._channel.send(
                 {"op": "reply", "ok": reply.ok, "value": reply.value, "error": reply.error}
             )
@@ -191,14 +219,26 @@ class WorkerSandbox(Sandbox):
             await process.wait()
         await self.cleanup()
         await process.aclose()
-        return _describe_exit(process.returncode, self.limits) if exited_by_itself else reason
+        return self.describe_exit(process.returncode) if exited_by_itself else reason
+
+
+class _Calls:
+    """The tool calls of one execution: the first `_RECORDED_CALLS` recorded, the rest counted."""
+
+    def __init__(self) -> None:
+        self.records: list[ToolCallRecord] = []
+        self.omitted = 0
+
+    def add(self, name: str, arguments: dict[str, Any], reply: ToolReply) -> None:
+        if len(self.records) < _RECORDED_CALLS:
+            self.records.append(ToolCallRecord.of(name, arguments, reply))
+        else:
+            self.omitted += 1
 
 
 async def _call_tool(
-    tools: ToolHandler | None, message: dict[str, Any], records: list[ToolCallRecord]
+    tools: ToolHandler | None, name: str, arguments: dict[str, Any], calls: _Calls
 ) -> ToolReply:
-    name = str(message.get("name"))
-    arguments: dict[str, Any] = message.get("arguments") or {}
     if tools is None:
         reply = ToolReply(ok=False, error=f"no tool handler is attached; cannot call {name}")
     else:
@@ -207,7 +247,7 @@ async def _call_tool(
         except Exception as exc:  # a failing host tool is an observation, not a crash
             logger.exception("sandbox tool %s failed", name)
             reply = ToolReply(ok=False, error=f"{type(exc).__name__}: {exc}")
-    records.append(ToolCallRecord(name=name, arguments=arguments, ok=reply.ok, error=reply.error))
+    calls.add(name, arguments, reply)
     try:
         json.dumps(reply.value)
     except (TypeError, ValueError):
@@ -215,16 +255,64 @@ async def _call_tool(
     return reply
 
 
-def _result(message: dict[str, Any]) -> ExecResult:
-    error = message.get("error")
+class _Error(BaseModel):
+    model_config = ConfigDict(strict=True)
+
+    type: str
+    message: str
+    traceback: str
+
+
+class _Done(BaseModel):
+    """A `done` message as the worker sends it; other keys are ignored."""
+
+    model_config = ConfigDict(strict=True)
+
+    stdout: str
+    stderr: str
+    stdout_truncated: bool
+    stderr_truncated: bool
+    value: str | None
+    error: _Error | None
+
+
+def _result(message: dict[str, Any], limit: int) -> ExecResult:
+    """The result a `done` message gives, every text cut to `limit` UTF-8 bytes here again."""
+    try:
+        done = _Done.model_validate(message)
+    except ValidationError as exc:
+        problem = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        raise MalformedMessageError(f"done.{where}: {problem['msg']}") from None
+    stdout, stdout_cut = _cap(done.stdout, limit)
+    stderr, stderr_cut = _cap(done.stderr, limit)
+    error = None
+    if done.error is not None:
+        traceback, traceback_cut = _cap(done.error.traceback, limit)
+        error = ExecError(
+            type=_cap(done.error.type, _ERROR_TYPE_BYTES)[0],
+            message=_cap(done.error.message, limit)[0],
+            traceback=traceback
+            + (f"\n[... traceback truncated at {limit} bytes ...]" if traceback_cut else ""),
+        )
     return ExecResult(
-        stdout=str(message.get("stdout", "")),
-        stderr=str(message.get("stderr", "")),
-        stdout_truncated=bool(message.get("stdout_truncated")),
-        stderr_truncated=bool(message.get("stderr_truncated")),
-        value=message.get("value"),
-        error=ExecError.model_validate(error) if error else None,
+        stdout=stdout,
+        stderr=stderr,
+        stdout_truncated=done.stdout_truncated or stdout_cut,
+        stderr_truncated=done.stderr_truncated or stderr_cut,
+        value=None if done.value is None else _cap(done.value, limit)[0],
+        error=error,
     )
+
+
+def _cap(text: str, limit: int) -> tuple[str, bool]:
+    """`text` cut to `limit` UTF-8 bytes on a character boundary, lone surrogates replaced; cut or not.
+
+    >>> _cap("héllo", 2)
+    ('h', True)
+    """
+    data = text.encode("utf-8", "replace")
+    return data[:limit].decode("utf-8", "ignore"), len(data) > limit
 
 
 def _describe_exit(returncode: int | None, limits: SandboxLimits) -> str:
