@@ -150,7 +150,7 @@ class BubblewrapSandbox(ConfinedSandbox):
         config = super().config()
         config["layers"] = {
             "required": ["keyring", "no_new_privs", "not_dumpable"],
-            "landlock": {"writable": _WRITABLE, "devices": _DEVICES},
+            "landlock": {"readable": ["/"], "writable": _WRITABLE, "devices": _DEVICES},
         }
         return config
 

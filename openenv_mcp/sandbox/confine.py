@@ -25,6 +25,7 @@ _LANDLOCK_CREATE_RULESET_VERSION = 1
 _LANDLOCK_RULE_PATH_BENEATH = 1
 
 _FS_READ = 0x1 | 0x4 | 0x8  # EXECUTE, READ_FILE, READ_DIR
+_FS_FILE_ONLY = 0x1 | 0x2 | 0x4 | (1 << 14) | (1 << 15)  # what a rule on a file (not a folder) may hold
 _FS_ABI1 = (1 << 13) - 1  # EXECUTE .. MAKE_SYM
 _FS_REFER, _FS_TRUNCATE, _FS_IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
 _FS_MAKE_DEVICES = 0x40 | 0x800  # MAKE_CHAR, MAKE_BLOCK
@@ -95,7 +96,12 @@ def _ruleset(abi: int) -> tuple[_RulesetAttr, int]:
 
 
 def _allow(ruleset: int, path: str, rights: int) -> None:
-    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    try:
+        fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return  # nothing there to allow
+    if not os.path.isdir(path):
+        rights &= _FS_FILE_ONLY
     try:
         rule = _PathBeneath(allowed_access=rights, parent_fd=fd)
         _syscall(_SYS_LANDLOCK_ADD_RULE, ruleset, _LANDLOCK_RULE_PATH_BENEATH, ctypes.byref(rule), 0)
@@ -103,8 +109,8 @@ def _allow(ruleset: int, path: str, rights: int) -> None:
         os.close(fd)
 
 
-def _landlock(writable: list[str], devices: list[str]) -> int:
-    """Read-only everywhere; everything but device nodes under `writable`; use of `devices`."""
+def _landlock(readable: list[str], writable: list[str], devices: list[str]) -> int:
+    """Read-only under `readable`; everything but making device nodes under `writable`; use of `devices`."""
     abi = landlock_abi()
     if abi <= 0:
         return 0
@@ -112,7 +118,8 @@ def _landlock(writable: list[str], devices: list[str]) -> int:
     ruleset = _syscall(_SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), size, 0)
     try:
         handled = attr.handled_access_fs
-        _allow(ruleset, "/", _FS_READ & handled)
+        for path in readable:
+            _allow(ruleset, path, _FS_READ & handled)
         for path in writable:
             _allow(ruleset, path, handled & ~_FS_MAKE_DEVICES)
         device_rights = _FS_READ | 0x2 | _FS_TRUNCATE | _FS_IOCTL_DEV  # 0x2: WRITE_FILE
@@ -161,7 +168,8 @@ def confine(config: dict[str, Any]) -> dict[str, Any]:
     attempt("not_dumpable", lambda: _prctl(_PR_SET_DUMPABLE, 0) or True)
     if config.get("landlock") is not None:
         rules = config["landlock"]
-        attempt("landlock", lambda: _landlock(list(rules["writable"]), list(rules["devices"])))
+        paths = [list(rules.get(key, ())) for key in ("readable", "writable", "devices")]
+        attempt("landlock", lambda: _landlock(*paths))
     if config.get("seccomp"):
         attempt("seccomp", lambda: _seccomp(bytes.fromhex(config["seccomp"])) or True)
     return applied

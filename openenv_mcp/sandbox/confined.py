@@ -37,7 +37,7 @@ _JOIN_CGROUPS = (
 
 
 def processes_of(uid: int) -> list[int]:
-    """Pids of every process whose real uid is `uid`."""
+    """Pids of every live process (zombies aside) whose real uid is `uid`."""
     found: list[int] = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -46,8 +46,10 @@ def processes_of(uid: int) -> list[int]:
             status = (entry / "status").read_text()
         except OSError:
             continue
-        line = next((line for line in status.splitlines() if line.startswith("Uid:")), "")
-        if line.split()[1:2] == [str(uid)]:
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("Uid", "").split()[:1] == [str(uid)] and not fields.get("State", "").strip().startswith(
+            "Z"
+        ):
             found.append(int(entry.name))
     return found
 

@@ -11,23 +11,29 @@ from openenv_mcp.sandbox.base import Sandbox, SandboxFactory, ToolSpec
 from openenv_mcp.sandbox.bubblewrap import bubblewrap_factory, find_bwrap
 from openenv_mcp.sandbox.limits import SandboxLimits
 from openenv_mcp.sandbox.pool import WarmPool, start_sandbox
+from openenv_mcp.sandbox.process import process_factory
 from openenv_mcp.sandbox.unsafe import unsafe_factory
 
 __all__ = ["BACKENDS", "Backend", "SandboxProvider", "backend_factory"]
 
 logger = logging.getLogger(__name__)
 
-Backend = Literal["bubblewrap", "none"]
-BACKENDS: tuple[Backend, ...] = ("bubblewrap", "none")
+Backend = Literal["bubblewrap", "process", "none"]
+BACKENDS: tuple[Backend, ...] = ("bubblewrap", "process", "none")
 
 
 def backend_factory(backend: Backend) -> SandboxFactory:
-    """The factory of a sandbox backend; bubblewrap is checked for at once (a clear error if missing)."""
+    """The factory of a sandbox backend; bubblewrap is checked for at once (a clear error if missing).
+
+    ``process`` is for containers, where namespaces cannot be made: every other layer, no namespaces.
+    """
     if backend == "none":
         logger.warning(
             "UNSAFE: --sandbox none runs model-written code as a plain child process, with no isolation"
         )
         return unsafe_factory
+    if backend == "process":
+        return process_factory
     find_bwrap()
     return bubblewrap_factory
 
