@@ -4,23 +4,33 @@ Each episode draws a task (or takes `options.task`), writes its setup files into
 sandbox's workspace, and shows the statement. The agent works with `run_command` and the
 file tools, then calls `check()`: reward 1.0 and the episode ends when the verifier
 passes; otherwise reward 0 and a hint, and the episode goes on until `max_steps`.
+
+Every check runs its verifier in a sandbox of its own, started fresh from a copy of the
+workspace (snapshot.py) and closed afterwards. It shares no process, /tmp, /dev/shm or
+namespace with the agent's sandbox (nor anything else a sandbox keeps for itself), so
+nothing the agent ran, patched or left behind, a ptrace-patched worker included, can take
+part in the judging.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from pydantic import Field, field_validator
 
 from openenv_mcp import ToolCallAction, tool
-from openenv_mcp.environment import CodeActEnvironment, CodeActOptions, CodeObservation
+from openenv_mcp.environment import CodeActEnvironment, CodeActOptions
 from openenv_mcp.errors import ActionError
-from openenv_mcp.sandbox import SandboxLimits
+from openenv_mcp.sandbox import Sandbox, SandboxLimits
 from openenv_mcp.sandbox.provider import SandboxProvider
 from openenv_mcp_terminal.commands import CommandResult, run_in_sandbox
 from openenv_mcp_terminal.files import DirListing, Workspace
 from openenv_mcp_terminal.observations import CheckResult, TaskView
-from openenv_mcp_terminal.tasks import TASKS, CheckContext, Task, TaskInstance
+from openenv_mcp_terminal.snapshot import copy_workspace
+from openenv_mcp_terminal.tasks import TASKS, CheckContext, Task, TaskInstance, Verdict
 
 __all__ = ["TerminalEnvironment", "TerminalOptions"]
 
@@ -61,12 +71,11 @@ class TerminalEnvironment(CodeActEnvironment):
         self.instance: TaskInstance | None = None
         self.solved = False
         self.checks = 0
-        self._code_ran = False
 
     async def on_reset(self, options: TerminalOptions) -> TaskView:
         self.task = TASKS[options.task] if options.task else self.rng.choice(list(TASKS.values()))
         self.instance = self.task.generate(self.rng)
-        self.max_steps, self.solved, self.checks, self._code_ran = options.max_steps, False, 0, False
+        self.max_steps, self.solved, self.checks = options.max_steps, False, 0
         workspace = self.workspace
         for path, content in self.instance.files.items():
             workspace.write_text(path, content, executable=path in self.instance.executable)
@@ -132,22 +141,20 @@ class TerminalEnvironment(CodeActEnvironment):
 
     @tool
     async def check(self) -> CheckResult:
-        """Verify the task: reward 1 and the episode ends when it is done; otherwise a hint, and go on."""
+        """Verify the task: reward 1 and the episode ends when it is done; otherwise a hint, and go on.
+
+        The check runs on a copy of /workspace in a fresh sandbox of its own: processes, /tmp and
+        anything else outside /workspace play no part.
+        """
         if self.instance is None:
             raise ActionError("no task; call reset first")
-        if self._code_ran:
-            await self._restart_worker()
-        verdict = await self.instance.verify(CheckContext(self.workspace, self._check_run))
+        verdict = await self._verify(self.instance)
         self.checks += 1
         if verdict.passed:
             self.solved = True
             self.add_reward(1.0)
             self.end_episode(reason="task solved")
         return CheckResult(passed=verdict.passed, message=verdict.message, checks=self.checks)
-
-    async def run_code(self, code: str) -> CodeObservation:
-        self._code_ran = True
-        return await super().run_code(code)
 
     def state_extra(self) -> dict[str, Any]:
         return {
@@ -168,20 +175,29 @@ class TerminalEnvironment(CodeActEnvironment):
             actions.append(ToolCallAction(tool_name="read_file", parameters={"path": first}))
         return actions
 
-    async def _run(self, command: str, seconds: float) -> CommandResult:
-        if self.sandbox is None:
+    async def _run(self, command: str, seconds: float, sandbox: Sandbox | None = None) -> CommandResult:
+        """Run `command` in the agent's sandbox, or in `sandbox` (a grader's)."""
+        sandbox = sandbox or self.sandbox
+        if sandbox is None:
             raise ActionError("the episode has no sandbox; call reset first")
         wall = self.limits.wall_seconds
         capped = min(seconds, max(wall - min(1.0, wall / 4), 0.1))
         return await run_in_sandbox(
-            self.sandbox, command, seconds=capped, wall_seconds=wall, output_bytes=self.limits.output_bytes
+            sandbox, command, seconds=capped, wall_seconds=wall, output_bytes=self.limits.output_bytes
         )
 
-    async def _check_run(self, command: str) -> CommandResult:
-        return await self._run(command, _CHECK_TIMEOUT)
-
-    async def _restart_worker(self) -> None:
-        """Replace a worker that ran the agent's code: no patched interpreter or its processes may judge."""
-        if self.sandbox is not None:
-            await self.sandbox.execute("import os\nos._exit(0)", wall_seconds=self.limits.wall_seconds)
-        self._code_ran = False
+    async def _verify(self, instance: TaskInstance) -> Verdict:
+        """Judge a copy of the workspace in a fresh sandbox, closed before the verdict is returned."""
+        source = self.workspace.root
+        assert self.sandbox_provider is not None  # set by begin_episode along with the sandbox
+        grader = await self.sandbox_provider.acquire(self.limits)
+        try:
+            try:
+                await anyio.to_thread.run_sync(copy_workspace, source, grader.workspace)
+            except ActionError as exc:
+                return Verdict(False, str(exc))
+            run = partial(self._run, seconds=_CHECK_TIMEOUT, sandbox=grader)
+            return await instance.verify(CheckContext(Workspace(grader.workspace), run))
+        finally:
+            with anyio.CancelScope(shield=True):
+                await grader.close()

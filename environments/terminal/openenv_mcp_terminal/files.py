@@ -4,6 +4,10 @@ Every path is resolved against the workspace root (``/workspace`` inside the san
 absolute paths elsewhere, ``..`` escapes and symbolic links that lead outside are
 refused. The resolved path is then opened one component at a time with
 ``O_NOFOLLOW``, so a link swapped in after the check cannot redirect the access.
+
+What the host creates (directories and files) is given, through its descriptor, to the
+owner of the workspace root (`workspace_owner`): when the server is root and the sandbox
+runs as a user of its own, the sandboxed code must be able to change what was written for it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,16 @@ from pydantic import BaseModel, Field
 
 from openenv_mcp.errors import ActionError
 
-__all__ = ["READ_LIMIT", "SANDBOX_ROOT", "WRITE_LIMIT", "DirEntry", "DirListing", "Workspace"]
+__all__ = [
+    "READ_LIMIT",
+    "SANDBOX_ROOT",
+    "WRITE_LIMIT",
+    "DirEntry",
+    "DirListing",
+    "Owner",
+    "Workspace",
+    "workspace_owner",
+]
 
 SANDBOX_ROOT = "/workspace"
 """Where the workspace appears inside the sandbox."""
@@ -35,6 +48,17 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE_FLAGS = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 EntryKind = Literal["file", "dir", "link", "other"]
+Owner = tuple[int, int] | None
+"""The uid and gid to give what the host creates, or None to leave it the host's."""
+
+
+def workspace_owner(root: Path) -> Owner:
+    """The owner of `root`, when the host is root and `root` belongs to someone else; else None."""
+    if os.geteuid() != 0:
+        return None
+    info = os.stat(root)
+    ids = (info.st_uid, info.st_gid)
+    return None if ids == (os.geteuid(), os.getegid()) else ids
 
 
 class DirEntry(BaseModel):
@@ -97,7 +121,7 @@ class Workspace:
     def read_bytes(self, path: str, limit: int = READ_LIMIT) -> tuple[bytes, int]:
         """The first `limit` bytes of a regular file, and its full size."""
         relative = self.relative(path)
-        with self._open_parent(relative, create=False) as (parent, name):
+        with self._open_parent(relative) as (parent, name):
             fd = self._open_file(parent, name, path, os.O_RDONLY)
         with os.fdopen(fd, "rb") as file:
             return file.read(limit), os.fstat(fd).st_size
@@ -121,8 +145,9 @@ class Workspace:
         relative = self.relative(path)
         if relative == ".":
             raise ActionError(f"{path!r} is the workspace directory itself, not a file")
-        with self._open_parent(relative, create=True) as (parent, name):
-            fd = self._open_file(parent, name, path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        owner = workspace_owner(self.root)
+        with self._open_parent(relative, create=True, owner=owner) as (parent, name):
+            fd = self._open_file(parent, name, path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, owner)
         with os.fdopen(fd, "wb") as file:
             file.write(data)
             if executable is not None:
@@ -165,28 +190,34 @@ class Workspace:
         return sorted(found)
 
     @contextmanager
-    def _open_parent(self, relative: str, *, create: bool) -> Generator[tuple[int, str]]:
+    def _open_parent(
+        self, relative: str, *, create: bool = False, owner: Owner = None
+    ) -> Generator[tuple[int, str]]:
         parent, name = posixpath.split(relative)
-        with self._open_dir(parent or ".", parent or ".", create=create) as fd:
+        with self._open_dir(parent or ".", parent or ".", create=create, owner=owner) as fd:
             yield fd, name
 
     @contextmanager
-    def _open_dir(self, relative: str, shown: str, *, create: bool = False) -> Generator[int]:
+    def _open_dir(
+        self, relative: str, shown: str, *, create: bool = False, owner: Owner = None
+    ) -> Generator[int]:
         fd = os.open(self.root, _DIR_FLAGS)
         try:
             for part in [] if relative == "." else relative.split("/"):
-                child = _child_dir(fd, part, shown, create)
+                child = _child_dir(fd, part, shown, create, owner)
                 os.close(fd)
                 fd = child
             yield fd
         finally:
             os.close(fd)
 
-    def _open_file(self, parent: int, name: str, shown: str, flags: int) -> int:
+    def _open_file(self, parent: int, name: str, shown: str, flags: int, owner: Owner = None) -> int:
         try:
-            fd = os.open(name, flags | _FILE_FLAGS, 0o644, dir_fd=parent)
+            fd, created = _open(name, flags, parent)
         except OSError as exc:
             raise _action_error(exc, shown) from None
+        if created and owner is not None:
+            os.fchown(fd, *owner)
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             os.close(fd)
@@ -195,15 +226,30 @@ class Workspace:
         return fd
 
 
-def _child_dir(fd: int, part: str, shown: str, create: bool) -> int:
-    """Open (or first create) the directory `part` under `fd`, without following links."""
+def _child_dir(fd: int, part: str, shown: str, create: bool, owner: Owner) -> int:
+    """Open (or first create, for `owner`) the directory `part` under `fd`, without following links."""
+    created = False
     try:
         if create:
             with suppress(FileExistsError):
                 os.mkdir(part, 0o755, dir_fd=fd)
-        return os.open(part, _DIR_FLAGS, dir_fd=fd)
+                created = True
+        child = os.open(part, _DIR_FLAGS, dir_fd=fd)
     except OSError as exc:
         raise _action_error(exc, shown) from None
+    if created and owner is not None:
+        os.fchown(child, *owner)
+    return child
+
+
+def _open(name: str, flags: int, parent: int) -> tuple[int, bool]:
+    """A descriptor of `name`, and whether this call created it (with `O_CREAT`; tried exclusive first)."""
+    if flags & os.O_CREAT:
+        try:
+            return os.open(name, flags | os.O_EXCL | _FILE_FLAGS, 0o644, dir_fd=parent), True
+        except FileExistsError:
+            flags &= ~os.O_CREAT
+    return os.open(name, flags | _FILE_FLAGS, dir_fd=parent), False
 
 
 def _entry(item: os.DirEntry[str]) -> DirEntry:

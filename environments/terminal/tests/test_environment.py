@@ -1,9 +1,11 @@
-"""The environment: conformance, the file tools' confinement, code actions, the step budget."""
+"""The environment: conformance, the file tools' confinement, code actions, the step budget.
+
+What check() shares with the agent (nothing) is in test_isolation.py.
+"""
 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ import pytest
 from openenv_mcp import CodeAction, StepResult, ToolCallAction
 from openenv_mcp.conformance import check_environment
 from openenv_mcp.errors import InvalidOptionsError
-from openenv_mcp_terminal import CheckResult, DirListing, TaskView, TerminalEnvironment
+from openenv_mcp_terminal import DirListing, TaskView, TerminalEnvironment
 
 pytestmark = pytest.mark.sandbox
 
@@ -23,12 +25,10 @@ async def call(env: TerminalEnvironment, name: str, **parameters: Any) -> StepRe
         return await env.step(ToolCallAction(tool_name=name, parameters=parameters))
 
 
-async def test_terminal_conforms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # A private temp dir: the check diffs its listing, which other processes' sandboxes would disturb.
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+async def test_terminal_conforms(private_tempdir: Path) -> None:
     with anyio.fail_after(60):
         await check_environment(TerminalEnvironment)
-    assert os.listdir(tmp_path) == []
+    assert os.listdir(private_tempdir) == []
 
 
 async def test_the_first_observation_states_the_task_and_its_files(env: TerminalEnvironment) -> None:
@@ -78,36 +78,6 @@ async def test_code_actions_get_the_file_tools_but_not_the_shell(env: TerminalEn
     assert "not defined" in refused.observation.to_text()
     listed = await env.step(CodeAction(code="list_dir()"))
     assert "x.txt" in listed.observation.to_text()
-
-
-GOOD_STATS = """
-import statistics
-mean, median = statistics.fmean, statistics.median
-def spread(values):
-    return max(values) - min(values)
-"""
-REDIRECT_CHECKS = f"""
-import os, subprocess
-os.makedirs('/tmp/good', exist_ok=True)
-with open('/tmp/good/stats.py', 'w') as file:
-    file.write({GOOD_STATS!r})
-real_popen = subprocess.Popen
-def redirected(*args, **kwargs):
-    kwargs['cwd'] = '/tmp/good'
-    return real_popen(*args, **kwargs)
-subprocess.Popen = redirected
-"""
-
-
-async def test_code_that_patches_the_worker_cannot_fake_the_check(env: TerminalEnvironment) -> None:
-    await env.reset(seed=0, options={"task": "fix_script"})
-    assert (await env.step(CodeAction(code=REDIRECT_CHECKS))).error is None
-    redirected = await call(env, "run_command", command="pwd")
-    assert redirected.observation.stdout == "/tmp/good\n"  # the agent fools only itself
-    result = (await call(env, "check")).observation
-    assert isinstance(result, CheckResult) and not result.passed
-    assert "wrong result" in result.message
-    assert (await call(env, "run_command", command="pwd")).observation.stdout == "/workspace\n"
 
 
 async def test_the_episode_is_truncated_at_max_steps(env: TerminalEnvironment) -> None:

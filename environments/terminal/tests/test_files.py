@@ -116,3 +116,17 @@ def test_listings_are_sorted_and_files_walks_the_tree(workspace: Workspace) -> N
     assert listing.to_text() == ".hidden  (2 bytes)\na/\nb.txt  (2 bytes)"
     assert workspace.files() == [".hidden", "a/c/d.txt", "a/z.txt", "b.txt"]
     assert workspace.listing("a/c").path == "a/c"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving files to another user needs root")
+def test_what_the_host_creates_belongs_to_the_workspace_owner(workspace: Workspace) -> None:
+    """A sandbox running as a user of its own must be able to change what the host wrote for it."""
+    workspace.write_text("kept.txt", "the host's\n")
+    os.chown(workspace.root, 4242, 4343)
+    workspace.write_text("a/b/c.txt", "made\n", executable=True)
+    workspace.write_text("top.txt", "made\n")
+    for made in ("a", "a/b", "a/b/c.txt", "top.txt"):
+        info = os.stat(workspace.root / made, follow_symlinks=False)
+        assert (info.st_uid, info.st_gid) == (4242, 4343), made
+    workspace.write_text("kept.txt", "rewritten\n")  # only what the host creates changes hands
+    assert os.stat(workspace.root / "kept.txt").st_uid == os.geteuid()

@@ -13,7 +13,7 @@ from openenv_mcp_terminal.files import Workspace
 __all__ = ["CheckContext", "Runner", "Task", "TaskInstance", "Verdict", "Verifier", "answer_file"]
 
 Runner = Callable[[str], Awaitable[CommandResult]]
-"""Runs a shell command in the episode's sandbox (the verifier's `run_command`)."""
+"""Runs a shell command in the check's own sandbox, on its copy of the workspace (`run_command`)."""
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,10 @@ class Verdict:
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What a verifier may look at: the workspace files, and a way to run commands in the sandbox."""
+    """What a verifier may look at: a copy of the workspace, and a sandbox of its own to run commands in.
+
+    Both are the check's alone: the agent's sandbox takes no part (see environment.py).
+    """
 
     workspace: Workspace
     run: Runner
@@ -42,7 +45,8 @@ class TaskInstance:
     Attributes:
         statement: what the agent is asked to do.
         files: setup files, path (relative to /workspace) to content.
-        verify: judges the workspace; runs host-side, and may run commands in the sandbox.
+        verify: judges the workspace; runs host-side on a copy, and may run commands in a
+            sandbox started for the check.
         solution: shell commands that solve it: the reference solution, never shown to the agent.
         executable: setup files to mark executable.
     """
