@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,12 +33,10 @@ async def submit(env: PythonEnvironment, solution: str) -> tuple[StepResult, Sub
     return result, result.observation
 
 
-async def test_conformance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The check looks for leftover workspaces in the temporary folder; a private one keeps
-    # other test runs on the machine, making sandboxes of their own, out of its sight.
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+async def test_conformance(private_tempdir: Path) -> None:
     with anyio.fail_after(120):
         await check_environment(PythonEnvironment)
+    assert os.listdir(private_tempdir) == []
 
 
 async def test_the_briefing_shows_the_task_and_the_starter_is_in_place() -> None:
