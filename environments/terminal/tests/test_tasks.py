@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import shlex
 from typing import Any
 
 import anyio
@@ -158,3 +159,47 @@ async def test_a_seeded_reset_without_a_task_draws_the_same_episode() -> None:
         with anyio.fail_after(10):
             await first.close()
             await second.close()
+
+
+ECHOING = {
+    "shell_script": [
+        'cat "$1"; cat "$1" >&2; exit 3',
+        'wc -l < "$1"; echo oops >&2; exit 0',
+        "echo 0",
+        "head -c 40 \"$1\" >&2; exit 7",
+    ],
+    "fix_script": [
+        "import sys\ndef mean(values):\n    raise ValueError(sys.argv[1])\nmedian = spread = mean\n",
+        "def mean(values):\n    raise KeyError(str(values))\nmedian = spread = mean\n",
+        "def mean(values):\n    raise SystemExit(len(values))\nmedian = spread = mean\n",
+    ],
+}
+WRITE_CODE = {
+    "shell_script": "mkdir -p bin && printf '#!/bin/sh\\n%s\\n' {code} > bin/count-word.sh "
+    "&& chmod +x bin/count-word.sh",
+    "fix_script": "printf '%s' {code} > stats.py",
+}
+FIXED_HINTS = {
+    "shell_script": {
+        "bin/count-word.sh printed a wrong count for a check file",
+        "bin/count-word.sh failed on a check file; try it on samples/app.log",
+    },
+    "fix_script": {
+        "calling the functions of stats.py on the check's inputs failed; try python3 test_stats.py"
+    },
+}
+
+
+@pytest.mark.parametrize("task", list(ECHOING))
+async def test_hints_never_show_what_the_agents_code_did_on_hidden_inputs(
+    env: TerminalEnvironment, task: str
+) -> None:
+    """Code that prints, raises or exits by the hidden input gets the same hint whatever it does."""
+    hints: set[str] = set()
+    for code in ECHOING[task]:
+        await env.reset(seed=3, options={"task": task})
+        await run(env, WRITE_CODE[task].format(code=shlex.quote(code)))
+        _, verdict = await check(env)
+        assert not verdict.passed
+        hints.add(verdict.message)
+    assert hints <= FIXED_HINTS[task], hints

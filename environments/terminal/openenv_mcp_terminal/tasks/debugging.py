@@ -93,9 +93,12 @@ def _generate_script(rng: random.Random) -> TaskInstance:
 
 async def _verify_script(context: CheckContext, *, hidden: list[list[int]]) -> Verdict:
     ran = await context.run(f"python3 -c {shlex.quote(_HARNESS)} {shlex.quote(json.dumps(hidden))}")
-    if ran.exit_code != 0:
-        last = (ran.stderr.strip().splitlines() or [ran.status()])[-1]
-        return Verdict(False, f"calling the functions of stats.py failed: {last[:300]}")
+    if (
+        ran.exit_code != 0
+    ):  # what stats.py printed or raised on hidden inputs is not shown: it could carry them
+        return Verdict(
+            False, "calling the functions of stats.py on the check's inputs failed; try python3 test_stats.py"
+        )
     try:
         results: list[list[Any]] = json.loads(ran.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):

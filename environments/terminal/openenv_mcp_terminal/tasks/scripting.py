@@ -62,12 +62,11 @@ async def _verify(context: CheckContext, *, hidden: list[tuple[str, int]]) -> Ve
             f'dir=$(mktemp -d) && printf %s {shlex.quote(text)} > "$dir/check input.txt" '
             f'&& ./{_SCRIPT} "$dir/check input.txt"; code=$?; rm -rf "$dir"; exit $code'
         )
+        # What the script printed on a hidden file is never shown: it could carry the file out.
         if ran.exit_code != 0 and not ran.stdout.strip():
-            return Verdict(False, f"{_SCRIPT} failed on a check file ({ran.status()}): {ran.stderr[-300:]}")
+            return Verdict(False, f"{_SCRIPT} failed on a check file; try it on samples/app.log")
         if ran.stdout.strip() != str(count):
-            return Verdict(
-                False, f"{_SCRIPT} printed {ran.stdout.strip()[:80]!r} for a check file: wrong count"
-            )
+            return Verdict(False, f"{_SCRIPT} printed a wrong count for a check file")
     return Verdict(True, f"{_SCRIPT} counts right")
 
 
