@@ -23,6 +23,7 @@ from openenv_mcp.sandbox.cgroup import CgroupLimits, SandboxCgroup
 from openenv_mcp.sandbox.host import WorkerSandbox
 from openenv_mcp.sandbox.identity import SandboxIdentity
 from openenv_mcp.sandbox.limits import SandboxLimits
+from openenv_mcp.sandbox.processes import sandbox_processes
 from openenv_mcp.sandbox.quota import WorkspaceQuota
 from openenv_mcp.sandbox.seccomp import compiled_filter
 
@@ -133,10 +134,23 @@ class ConfinedSandbox(WorkerSandbox):
         self._kill_the_rest()
         cgroup, self._cgroup = self._cgroup, None
         if cgroup is None:
+            await self._until_gone()
             return
         self._oom_kills = cgroup.oom_kills()
         with anyio.move_on_after(5):
             while not cgroup.remove():  # noqa: ASYNC110 (the kernel offers no event for this)
+                await anyio.sleep(0.01)
+
+    async def _until_gone(self) -> None:
+        """Without a cgroup, wait (5 s at most) until no process of the sandbox is left, killing again.
+
+        A pid namespace of many processes takes a moment to die after its init is killed.
+        """
+        with anyio.move_on_after(5):
+            while pids := sandbox_processes(self.marker):
+                for pid in pids:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(pid, signal.SIGKILL)
                 await anyio.sleep(0.01)
 
     async def close(self) -> None:
