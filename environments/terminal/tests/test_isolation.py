@@ -73,6 +73,11 @@ async def bystander() -> AsyncIterator[TerminalEnvironment]:
             await environment.close()
 
 
+async def reset(env: TerminalEnvironment, seed: int, options: dict[str, str]) -> None:
+    with anyio.fail_after(30):
+        await env.reset(seed=seed, options=options)
+
+
 async def step(env: TerminalEnvironment, action: ToolCallAction | CodeAction) -> StepResult:
     with anyio.fail_after(30):
         return await env.step(action)
@@ -181,13 +186,15 @@ async def test_a_patched_worker_cannot_fake_the_check(
     task: str,
     patch_with: Callable[[TerminalEnvironment, str], Awaitable[None]],
 ) -> None:
-    await env.reset(seed=0, options={"task": task})
+    await reset(env, seed=0, options={"task": task})
     patch, wrong = PATCHES[task]
     await run(env, wrong)
     await patch_with(env, patch.replace("{word}", _word(env)))
     result = await alongside(bystander, partial(check_leaving_nothing, env, made))
     assert not result.passed, result.message
     assert env.state().extra["solved"] is False
+    patched = await code(env, "import subprocess\nprint(subprocess.Popen.__name__)")
+    assert patched in ("redirected", "counted")  # the agent's worker is as it left it: it fools only itself
 
 
 def _word(env: TerminalEnvironment) -> str:
@@ -227,7 +234,7 @@ open('mine.txt', 'w').write('mine-7')
 async def test_what_the_agent_leaves_running_or_lying_around_is_not_in_the_graders_sandbox(
     env: TerminalEnvironment, bystander: TerminalEnvironment, made: Recording, leave_with: str
 ) -> None:
-    await env.reset(seed=0, options={"task": "create_file"})
+    await reset(env, seed=0, options={"task": "create_file"})
     own = set((await run(env, NAMESPACES)).stdout.split())
     probe = Probe(env, LOOK_AROUND)
     if leave_with == "command":
@@ -247,7 +254,7 @@ async def test_what_the_agent_leaves_running_or_lying_around_is_not_in_the_grade
 async def test_links_to_host_files_are_not_followed_by_the_copy(
     env: TerminalEnvironment, bystander: TerminalEnvironment, made: Recording, tmp_path: Path
 ) -> None:
-    await env.reset(seed=2, options={"task": "log_search"})
+    await reset(env, seed=2, options={"task": "log_search"})
     assert env.instance is not None
     answer = (await run(env, f"{env.instance.solution[0]} && cat answer.txt && rm answer.txt")).stdout
     on_the_host = tmp_path / "answer.txt"  # the right answer, where only the host can read it
@@ -274,7 +281,7 @@ async def test_a_workspace_too_large_to_copy_fails_the_check_with_the_reason(
     env: TerminalEnvironment, made: Recording, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(snapshot, "COPY_BYTES", 1024 * 1024)
-    await env.reset(seed=0, options={"task": "count_matches"})
+    await reset(env, seed=0, options={"task": "count_matches"})
     await run(env, "head -c 2000000 /dev/zero > big.bin")
     result = await check_leaving_nothing(env, made)
     assert not result.passed and "too large to check (more than 1 MiB of files)" in result.message

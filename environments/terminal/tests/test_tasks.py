@@ -166,7 +166,7 @@ ECHOING = {
         'cat "$1"; cat "$1" >&2; exit 3',
         'wc -l < "$1"; echo oops >&2; exit 0',
         "echo 0",
-        "head -c 40 \"$1\" >&2; exit 7",
+        'head -c 40 "$1" >&2; exit 7',
     ],
     "fix_script": [
         "import sys\ndef mean(values):\n    raise ValueError(sys.argv[1])\nmedian = spread = mean\n",
@@ -197,7 +197,8 @@ async def test_hints_never_show_what_the_agents_code_did_on_hidden_inputs(
     """Code that prints, raises or exits by the hidden input gets the same hint whatever it does."""
     hints: set[str] = set()
     for code in ECHOING[task]:
-        await env.reset(seed=3, options={"task": task})
+        with anyio.fail_after(30):
+            await env.reset(seed=3, options={"task": task})
         await run(env, WRITE_CODE[task].format(code=shlex.quote(code)))
         _, verdict = await check(env)
         assert not verdict.passed
