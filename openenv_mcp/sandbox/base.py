@@ -175,6 +175,11 @@ class Sandbox(abc.ABC):
     """Host path of the episode's writable workspace (``/workspace`` inside)."""
 
     @property
+    def code_workspace(self) -> str:
+        """The workspace's path as the code sees it: ``/workspace`` in a namespace, else the host path."""
+        return "/workspace"
+
+    @property
     @abc.abstractmethod
     def pid(self) -> int | None:
         """Host pid of the sandbox's top process, or None when none runs."""

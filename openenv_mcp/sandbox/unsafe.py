@@ -36,6 +36,10 @@ class UnsafeProcessSandbox(WorkerSandbox):
     Chosen only by an explicit ``--sandbox none``; it is not a security boundary.
     """
 
+    @property
+    def code_workspace(self) -> str:
+        return str(self.workspace)
+
     async def start(self) -> None:
         if not self.alive:
             logger.warning("UNSAFE: code runs without a sandbox (workspace %s)", self.workspace)

@@ -23,9 +23,7 @@ from openenv_mcp_python.workspace import Workspace
 
 __all__ = ["PythonEnvironment", "PythonOptions"]
 
-_IMPORTABLE = (
-    "import sys as _sys\nif '/workspace' not in _sys.path:\n    _sys.path.insert(0, '/workspace')\ndel _sys"
-)
+_IMPORTABLE = "import sys as _sys\nif {0!r} not in _sys.path:\n    _sys.path.insert(0, {0!r})\ndel _sys"
 
 
 class PythonOptions(CodeActOptions):
@@ -85,7 +83,8 @@ class PythonEnvironment(CodeActEnvironment):
         if self.sandbox is not None:
             # The worker runs `python -I`, so its folder is not on sys.path; a replaced worker
             # (after a wall-clock kill) starts without it again, hence before every run.
-            await self.sandbox.execute(_IMPORTABLE, wall_seconds=self.limits.wall_seconds)
+            importable = _IMPORTABLE.format(self.sandbox.code_workspace)
+            await self.sandbox.execute(importable, wall_seconds=self.limits.wall_seconds)
         return await super().run_code(code)
 
     @tool

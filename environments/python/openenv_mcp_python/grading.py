@@ -76,9 +76,10 @@ async def grade(
     marker = f"openenv-python-report-{secrets.token_hex(16)}:"
     calls = [test.call for test in task.tests]
     seconds = time_per_call(limits.wall_seconds, len(calls))
-    code = f"{_RUNNER}\nrun_hidden_tests({marker!r}, {calls!r}, {seconds!r})\n"
     sandbox = await provider.acquire(limits)
     try:
+        workspace = sandbox.code_workspace
+        code = f"{_RUNNER}\nrun_hidden_tests({marker!r}, {calls!r}, {seconds!r}, {workspace!r})\n"
         Workspace(sandbox.workspace).write_text(SOLUTION_FILE, solution)
         result = await sandbox.execute(code, wall_seconds=limits.wall_seconds)
     finally:

@@ -53,11 +53,11 @@ def _outcome(seconds: float, call: Callable[[], Any]) -> dict[str, Any]:
     return {"repr": shown if len(shown) <= REPR_LIMIT else None}  # None: returned, but not comparable
 
 
-def run_hidden_tests(marker: str, calls: list[str], seconds: float) -> None:
-    """Run each call against the solution and print `marker` followed by the JSON report."""
+def run_hidden_tests(marker: str, calls: list[str], seconds: float, workspace: str = "/workspace") -> None:
+    """Run each call against the solution in `workspace` and print `marker` followed by the JSON report."""
     report_to = sys.stdout
     signal.signal(signal.SIGALRM, _alarm)
-    sys.path.insert(0, "/workspace")
+    sys.path.insert(0, workspace)
     report: dict[str, Any] = {"imported": {}, "cases": []}
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         report["imported"] = _outcome(seconds, functools.partial(importlib.import_module, "solution"))

@@ -19,8 +19,7 @@ import signal
 from pydantic import BaseModel, Field
 
 from openenv_mcp.errors import ActionError
-from openenv_mcp.sandbox import BubblewrapSandbox, Sandbox, UnsafeProcessSandbox
-from openenv_mcp_terminal.files import SANDBOX_ROOT
+from openenv_mcp.sandbox import BubblewrapSandbox, Sandbox
 
 __all__ = ["OUTPUT_LIMIT", "CommandResult", "run_in_sandbox", "stream_limit"]
 
@@ -145,7 +144,7 @@ async def run_in_sandbox(
         "timeout": seconds,
         "limit": limit,
         "marker": marker,
-        "cwd": str(sandbox.workspace) if isinstance(sandbox, UnsafeProcessSandbox) else SANDBOX_ROOT,
+        "cwd": sandbox.code_workspace,
         "sweep": isinstance(sandbox, BubblewrapSandbox),
     }
     executed = await sandbox.execute(_PROGRAM % json.dumps(request), wall_seconds=wall_seconds)
