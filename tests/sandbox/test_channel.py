@@ -126,7 +126,7 @@ async def ticks(lateness: list[float]) -> None:
 
 
 async def test_parsing_a_huge_message_does_not_hold_the_event_loop() -> None:
-    # 5 MiB of empty arrays: the C decoder, even in a thread, holds the GIL for about 0.3 s.
+    # 5 MiB of empty arrays: the C decoder, even in a thread, holds the GIL for about 0.7 s.
     line = b"[" + b"[]," * (5 * 1024 * 1024 // 3) + b"[]]\n"
     lateness: list[float] = []
     with pipes(max_message=len(line)) as pair:
@@ -136,4 +136,4 @@ async def test_parsing_a_huge_message_does_not_hold_the_event_loop() -> None:
             with pytest.raises(MalformedMessageError, match="JSON values"):
                 await receive(pair.channel)
             tasks.cancel_scope.cancel()
-    assert max(lateness) < 0.15
+    assert max(lateness) < 0.3
