@@ -37,7 +37,7 @@ _HTTP_NETWORK_OPTIONS = {
     "com.docker.network.bridge.enable_ip_masquerade": "false",
     "com.docker.network.bridge.enable_icc": "false",
 }
-_UNSANDBOXED = frozenset({"python", "terminal"})
+_WITHOUT_NAMESPACES = frozenset({"python", "terminal"})
 _CLIENT_ENV = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY")
 
 
@@ -90,10 +90,11 @@ class DockerProvider:
         """A started, connected container of `env`; removed when the block ends."""
         limits = limits or self.limits
         name = f"openenv-mcp-{env.replace('_', '-')}-{secrets.token_hex(4)}"
-        if env in _UNSANDBOXED:
+        if env in _WITHOUT_NAMESPACES:
             logger.info(
-                "%s runs its code with --sandbox none inside container %s: the container (no network, "
-                "read-only root, no capabilities, limits) is the isolation boundary",
+                "%s runs its code with --sandbox process inside container %s: seccomp, Landlock, rlimits "
+                "and a non-root uid, with the container (no network, read-only root, no capabilities, "
+                "limits) in place of namespaces and cgroups",
                 env,
                 name,
             )

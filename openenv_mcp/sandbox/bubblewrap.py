@@ -143,7 +143,6 @@ class BubblewrapSandbox(ConfinedSandbox):
         self._bwrap = find_bwrap()
         super().__init__(tools, limits)
         self._python = sandbox_python(self.identity)
-        self._errors = -1
         self._passed: list[int] = []
 
     def config(self) -> dict[str, Any]:
@@ -177,48 +176,23 @@ class BubblewrapSandbox(ConfinedSandbox):
         return [*self.identity.setpriv(), self._bwrap, *namespaces, *session, *env, *mounts, *worker]
 
     async def spawn(self, command: list[str], pass_fds: Sequence[int]) -> Process:
-        command = self.in_cgroup(command)
-        errors_read, errors_write = os.pipe()
-        os.set_blocking(errors_read, False)
-        self._errors = errors_read
+        errors = self.stderr_pipe()
         try:
             return await anyio.open_process(
-                command,
+                self.in_cgroup(command),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
-                stderr=errors_write,
+                stderr=errors,
                 env=_ENV,  # bwrap's own pid 1 keeps this environment, visible in /proc/1/environ
                 cwd="/",
                 pass_fds=(*pass_fds, *self._passed),
                 start_new_session=True,
             )
         finally:
-            os.close(errors_write)
+            os.close(errors)
             for fd in self._passed:
                 os.close(fd)
             self._passed = []
-
-    async def start(self) -> None:
-        await super().start()
-        # bwrap's stderr stays open in the sandbox's init: with no reader left, it reaches nothing.
-        self._close_errors()
-
-    def diagnostics(self) -> str:
-        if self._errors < 0:
-            return ""
-        try:
-            return os.read(self._errors, 4096).decode(errors="replace").strip()
-        except OSError:
-            return ""
-
-    async def cleanup(self) -> None:
-        self._close_errors()
-        await super().cleanup()
-
-    def _close_errors(self) -> None:
-        if self._errors >= 0:
-            os.close(self._errors)
-            self._errors = -1
 
 
 def bubblewrap_factory(tools: Sequence[ToolSpec], limits: SandboxLimits) -> BubblewrapSandbox:

@@ -18,7 +18,7 @@ __all__ = ["confine", "landlock_abi"]
 
 _SYS_KEYCTL = {"x86_64": 250, "aarch64": 219}
 _SYS_LANDLOCK_CREATE_RULESET, _SYS_LANDLOCK_ADD_RULE, _SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
-_KEYCTL_JOIN_SESSION_KEYRING = 1
+_KEYCTL_JOIN_SESSION_KEYRING, _KEYCTL_GET_KEYRING_ID, _KEY_SPEC_SESSION_KEYRING = 1, 0, -3
 _PR_SET_DUMPABLE, _PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP = 4, 38, 22
 _SECCOMP_MODE_FILTER = 2
 _LANDLOCK_CREATE_RULESET_VERSION = 1
@@ -139,11 +139,24 @@ def _seccomp(program: bytes) -> None:
         raise OSError(error, os.strerror(error))
 
 
-def _join_fresh_keyring() -> None:
+def _join_fresh_keyring() -> str:
+    """Join a fresh anonymous session keyring, or prove that no keyring can be reached at all.
+
+    Inside a container the engine's own seccomp profile refuses every keyring call (Docker's
+    does): then there is no keyring to share, which is what joining a fresh one is for.
+    """
     number = _SYS_KEYCTL.get(os.uname().machine)
     if number is None:
         raise OSError(f"no keyctl number known for {os.uname().machine}")
-    _syscall(number, _KEYCTL_JOIN_SESSION_KEYRING, None)
+    try:
+        _syscall(number, _KEYCTL_JOIN_SESSION_KEYRING, None)
+    except OSError as refused:
+        try:
+            _syscall(number, _KEYCTL_GET_KEYRING_ID, _KEY_SPEC_SESSION_KEYRING, 0)
+        except OSError:
+            return "every keyring call refused by an outer filter"
+        raise refused from None
+    return "a fresh session keyring"
 
 
 def confine(config: dict[str, Any]) -> dict[str, Any]:
@@ -163,7 +176,7 @@ def confine(config: dict[str, Any]) -> dict[str, Any]:
                 raise OSError(f"the sandbox layer {name!r} could not be applied: {exc}") from exc
             applied[name] = False
 
-    attempt("keyring", lambda: _join_fresh_keyring() or True)
+    attempt("keyring", _join_fresh_keyring)
     attempt("no_new_privs", lambda: _prctl(_PR_SET_NO_NEW_PRIVS, 1) or True)
     attempt("not_dumpable", lambda: _prctl(_PR_SET_DUMPABLE, 0) or True)
     if config.get("landlock") is not None:

@@ -73,6 +73,7 @@ class ConfinedSandbox(WorkerSandbox):
             os.chown(self.workspace, self.identity.uid, self.identity.gid)
         self._cgroup: SandboxCgroup | None = None
         self._oom_kills = 0
+        self._errors = -1
 
     @property
     def quota(self) -> bool:
@@ -83,6 +84,35 @@ class ConfinedSandbox(WorkerSandbox):
     def cgroup(self) -> SandboxCgroup | None:
         """The running worker's cgroup, if the host gives one."""
         return self._cgroup
+
+    def stderr_pipe(self) -> int:
+        """The write end of a pipe for the starting process's stderr (close it once spawned).
+
+        Read when the start fails; closed once the worker said ready, so what stays open
+        inside (bwrap's init holds it) reaches nothing on the host.
+        """
+        self._close_errors()
+        read_fd, write_fd = os.pipe()
+        os.set_blocking(read_fd, False)
+        self._errors = read_fd
+        return write_fd
+
+    async def start(self) -> None:
+        await super().start()
+        self._close_errors()
+
+    def diagnostics(self) -> str:
+        if self._errors < 0:
+            return ""
+        try:
+            return os.read(self._errors, 8192).decode(errors="replace").strip()[-2000:]
+        except OSError:
+            return ""
+
+    def _close_errors(self) -> None:
+        if self._errors >= 0:
+            os.close(self._errors)
+            self._errors = -1
 
     def describe_exit(self, returncode: int | None) -> str:
         """Name the memory cgroup's limit when the kernel killed the worker for it."""
@@ -131,6 +161,7 @@ class ConfinedSandbox(WorkerSandbox):
                         os.kill(pid, signal.SIGKILL)
 
     async def cleanup(self) -> None:
+        self._close_errors()
         self._kill_the_rest()
         cgroup, self._cgroup = self._cgroup, None
         if cgroup is None:

@@ -88,16 +88,20 @@ class ProcessSandbox(ConfinedSandbox):
             "PYTHONDONTWRITEBYTECODE": "1",
             "LANG": "C.UTF-8",
         }
-        return await anyio.open_process(
-            self.in_cgroup(command),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            cwd=self.workspace,
-            env=env,
-            pass_fds=pass_fds,
-            start_new_session=True,
-        )
+        errors = self.stderr_pipe()
+        try:
+            return await anyio.open_process(
+                self.in_cgroup(command),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                cwd=self.workspace,
+                env=env,
+                pass_fds=pass_fds,
+                start_new_session=True,
+            )
+        finally:
+            os.close(errors)
 
     async def close(self) -> None:
         await super().close()
