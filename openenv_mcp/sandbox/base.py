@@ -142,7 +142,7 @@ class ExecResult(BaseModel):
     timed_out: bool = False
     killed: str | None = None
     tool_calls: list[ToolCallRecord] = []
-    """The first tool calls made by the code, in short form."""
+    """The first 100 tool calls the code made, each in short form (`ToolCallRecord.of`)."""
     tool_calls_omitted: int = 0
     """How many more tool calls the code made than `tool_calls` records."""
     duration_ms: float = 0.0
