@@ -93,7 +93,7 @@ class CodeActEnvironment(Environment, abstract=True):
         observation = CodeObservation.model_validate(result.model_dump())
         if observation.killed is not None:
             raise ActionError(observation.to_text())
-        self.step_info["tool_calls"] = len(observation.tool_calls)
+        self.step_info["tool_calls"] = len(observation.tool_calls) + observation.tool_calls_omitted
         return observation
 
     async def on_close(self) -> None:

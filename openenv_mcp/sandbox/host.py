@@ -51,12 +51,14 @@ def max_message(limits: SandboxLimits) -> int:
     Room for a tool call carrying a 1 MiB text (at most 3 MiB as an ASCII-escaped JSON string),
     and for a `done` whose capped texts are escaped at worst: stdout and stderr up to
     `output_bytes` bytes each, 6 JSON bytes per byte (``\\u0001``); the value up to
-    `output_bytes` characters, 12 bytes each (an astral character as two escapes).
+    `output_bytes` characters, 12 bytes each (an astral character as two escapes); the
+    error's message and traceback up to a quarter of that each. The worker refuses a tool
+    call longer than this itself, as a `ToolError` the code can catch.
 
     >>> max_message(SandboxLimits()) / 1024 / 1024
-    5.5
+    6.0
     """
-    return 4 * _MiB + 24 * limits.output_bytes
+    return 4 * _MiB + 32 * limits.output_bytes
 
 
 class WorkerSandbox(Sandbox):
@@ -105,6 +107,7 @@ class WorkerSandbox(Sandbox):
             "limits": self.limits.model_dump(exclude={"wall_seconds", "output_bytes"}),
             "tools": [vars(spec) for spec in self.tools],
             "output_bytes": self.limits.output_bytes,
+            "max_message": max_message(self.limits),
         }
 
     async def start(self) -> None:

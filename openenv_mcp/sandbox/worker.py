@@ -42,14 +42,21 @@ class ToolError(Exception):
 class _Channel:
     """Newline-delimited JSON over a pair of pipe descriptors."""
 
-    def __init__(self, read_fd: int, write_fd: int) -> None:
+    def __init__(self, read_fd: int, write_fd: int, max_message: int) -> None:
         self._read_fd, self._write_fd, self._buffer = read_fd, write_fd, b""
+        self._max = max_message
         self.owner = os.getpid()
 
     def send(self, message: dict[str, Any]) -> None:
         if os.getpid() != self.owner:
             raise ToolError("only the worker process can talk to the host; this is a forked child")
-        view = memoryview(json.dumps(message, separators=(",", ":")).encode() + b"\n")
+        line = json.dumps(message, separators=(",", ":")).encode() + b"\n"
+        if len(line) > self._max and message.get("op") == "tool":
+            raise ToolError(
+                f"the call of {message.get('name')} is {len(line)} bytes as JSON, over the {self._max} "
+                "bytes a call may carry; pass less at once"
+            )
+        view = memoryview(line)
         while view:
             view = view[os.write(self._write_fd, view) :]
 
@@ -185,7 +192,8 @@ def _strip_worker_frames(exc: traceback.TracebackException) -> None:
             _strip_worker_frames(inner)
 
 
-def _error(exc: BaseException) -> dict[str, str]:
+def _error(exc: BaseException, limit: int) -> dict[str, str]:
+    """The exception as the host is sent it: message and traceback cut to a quarter of `limit` each."""
     formatted = traceback.TracebackException(type(exc), exc, exc.__traceback__, compact=True)
     _strip_worker_frames(formatted)
     if isinstance(exc, SyntaxError) and exc.filename == _CODE_FILE:
@@ -194,7 +202,11 @@ def _error(exc: BaseException) -> dict[str, str]:
         message = str(exc)
     except Exception:
         message = "<unprintable>"
-    return {"type": type(exc).__name__, "message": message, "traceback": "".join(formatted.format())}
+    cut = max(256, limit // 4)
+    text = "".join(formatted.format())
+    if len(text) > cut:
+        text = text[: cut // 2] + "\n[... traceback cut ...]\n" + text[-cut // 2 :]
+    return {"type": type(exc).__name__[:256], "message": message[:cut], "traceback": text}
 
 
 def _run(code: str, namespace: dict[str, Any], limit: int) -> tuple[str | None, dict[str, str] | None]:
@@ -210,7 +222,7 @@ def _run(code: str, namespace: dict[str, Any], limit: int) -> tuple[str | None, 
         value = eval(compile(ast.Expression(last.value), _CODE_FILE, "eval"), namespace)  # type: ignore[attr-defined]
         return (None if value is None else repr(value)[:limit]), None
     except BaseException as exc:  # the code's own errors, SystemExit included, are results
-        return None, _error(exc)
+        return None, _error(exc, limit)
 
 
 def _capture_fd(fd: int, name: str) -> None:
@@ -272,7 +284,7 @@ def main(argv: list[str]) -> None:
         os.set_inheritable(fd, False)
     _capture_fd(1, "stdout")
     _capture_fd(2, "stderr")
-    channel = _Channel(read_fd, write_fd)
+    channel = _Channel(read_fd, write_fd, int(config.get("max_message", 1 << 30)))
     builtins.help = _Helper()  # type: ignore[attr-defined]
     module = types.ModuleType("__main__")
     sys.modules["__main__"] = module

@@ -17,8 +17,7 @@ from openenv_mcp.sandbox import host as sandbox_host
 from openenv_mcp.sandbox.channel import Channel
 from openenv_mcp.sandbox.host import max_message
 
-from .support import close_and_check, handler, started
-from .test_adversarial import assert_recovers, attack
+from .support import assert_recovers, attack, close_and_check, handler, started
 
 pytestmark = pytest.mark.sandbox
 
@@ -220,3 +219,28 @@ async def test_only_the_first_hundred_tool_calls_are_recorded(
     assert result.error is None, result.render()
     assert [call.arguments for call in result.tool_calls] == [{"message": i} for i in range(100)]
     assert result.tool_calls_omitted == 900
+
+
+async def test_a_huge_exception_is_a_result_not_a_dead_worker(
+    sandbox: BubblewrapSandbox, bystander: BubblewrapSandbox
+) -> None:
+    await sandbox.execute("kept = 1")
+    result = await attack(sandbox, bystander, "raise ValueError('x' * 10**7)")
+    assert result.killed is None and result.error is not None and result.error.type == "ValueError"
+    assert (
+        len(result.error.traceback) <= result.output_limit
+        and len(result.error.message) <= result.output_limit
+    )
+    assert (await sandbox.execute("kept")).value == "1", "the worker must survive its code's exception"
+
+
+async def test_a_tool_call_over_the_maximum_is_a_tool_error_in_the_code(
+    sandbox: BubblewrapSandbox, bystander: BubblewrapSandbox
+) -> None:
+    await sandbox.execute("kept = 1")
+    code = "try:\n    echo('x' * (8 * 1024 * 1024))\nexcept ToolError as exc:\n    print(exc)\n'caught'"
+    with anyio.fail_after(20):
+        result = await sandbox.execute(code, tools=handler)
+    assert result.value == "'caught'" and "bytes a call may carry" in result.stdout, result.render()
+    assert (await sandbox.execute("kept")).value == "1"
+    assert (await bystander.execute("y")).value == "42"

@@ -45,7 +45,7 @@ async def test_healthz_and_the_catalogue() -> None:
     with anyio.fail_after(30):
         async with running_http(build_app([server])) as base, httpx2.AsyncClient(base_url=base) as http:
             health = await http.get("/healthz")
-            expected = {"status": "ok", "environments": ["echo"], "sandbox": {}}
+            expected: dict[str, object] = {"status": "ok", "environments": ["echo"], "sandbox": {}}
             assert health.status_code == 200 and health.json() == expected
             catalogue = (await http.get("/envs")).json()["environments"]
             assert catalogue[0]["name"] == "echo" and catalogue[0]["url"] == "/envs/echo/mcp"
