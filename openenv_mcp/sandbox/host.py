@@ -70,6 +70,8 @@ class WorkerSandbox(Sandbox):
         self.marker = f"openenv-sandbox-{os.urandom(6).hex()}"
         self.workspace = Path(tempfile.mkdtemp(prefix="openenv-ws-"))
         self._process: Process | None = None
+        self._executions = 0
+        """Executions sent to this worker; each message names the one it answers."""
         self._channel: Channel | None = None
         self._started = False
         self._closed = False
@@ -187,14 +189,18 @@ class WorkerSandbox(Sandbox):
     async def _exchange(self, code: str, tools: ToolHandler | None, calls: _Calls) -> ExecResult:
         """Run `code`, answering its tool calls; whatever the worker sends is checked and capped."""
         assert self._channel is not None
-        await self._channel.send({"op": "exec", "code": code})
+        self._executions += 1
+        await self._channel.send({"op": "exec", "id": self._executions, "code": code})
         while True:
             message = await self._channel.receive()
             op = message.get("op")
+            if op not in ("done", "tool"):
+                raise MalformedMessageError(f"an unknown op {repr(op)[:40]}")
+            if message.get("id") != self._executions:
+                # What a forged `done` left behind: the real answer to an execution already over.
+                raise MalformedMessageError("a message that belongs to no running execution")
             if op == "done":
                 return _result(message, self.limits.output_bytes)
-            if op != "tool":
-                raise MalformedMessageError(f"an unknown op {repr(op)[:40]}")
             name, arguments = message.get("name"), message.get("arguments")
             if not isinstance(name, str) or not isinstance(arguments, dict):
                 raise MalformedMessageError("a tool call without a name and arguments")

@@ -46,6 +46,8 @@ class _Channel:
         self._read_fd, self._write_fd, self._buffer = read_fd, write_fd, b""
         self._max = max_message
         self.owner = os.getpid()
+        self.execution = 0
+        """The execution being run: every message to the host names it."""
 
     def send(self, message: dict[str, Any]) -> None:
         if os.getpid() != self.owner:
@@ -70,7 +72,7 @@ class _Channel:
         return json.loads(line)
 
     def call(self, name: str, arguments: dict[str, Any]) -> Any:
-        self.send({"op": "tool", "name": name, "arguments": arguments})
+        self.send({"op": "tool", "id": self.execution, "name": name, "arguments": arguments})
         reply = self.receive()
         if not reply.get("ok"):
             raise ToolError(reply.get("error") or f"tool {name} failed")
@@ -246,6 +248,7 @@ def _apply_limits(limits: dict[str, int]) -> None:
 def _serve(channel: _Channel, namespace: dict[str, Any], limit: int) -> None:
     while True:
         request = channel.receive()
+        channel.execution = request.get("id", 0)
         out, err = _Capture(limit, 1), _Capture(limit, 2)
         sys.stdout, sys.stderr = out, err
         value, error = _run(request["code"], namespace, limit)
@@ -255,6 +258,7 @@ def _serve(channel: _Channel, namespace: dict[str, Any], limit: int) -> None:
         channel.send(
             {
                 "op": "done",
+                "id": channel.execution,
                 "stdout": stdout,
                 "stderr": stderr,
                 "stdout_truncated": out.truncated,

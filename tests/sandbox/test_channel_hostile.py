@@ -24,12 +24,14 @@ pytestmark = pytest.mark.sandbox
 LIMIT = SandboxLimits().output_bytes
 KILLED = "; the worker was killed and its state is lost"
 FORGE = (
-    "import json, os, sys, time\n"
+    "import gc, json, os, sys, time\n"
     "def forge(line):\n"
     "    os.write(int(sys.argv[2]), line + b'\\n')\n"
-    "done = dict(op='done', stdout='', stderr='', stdout_truncated=False, stderr_truncated=False,"
-    " value=None, error=None)\n"
+    "running = next(o for o in gc.get_objects() if type(o).__name__ == '_Channel').execution\n"
+    "done = dict(op='done', id=running, stdout='', stderr='', stdout_truncated=False,"
+    " stderr_truncated=False, value=None, error=None)\n"
 )
+"""A forger as a hostile model would write one: it reads the running execution's id from the worker."""
 
 
 def forging(*lines: str) -> str:
@@ -70,6 +72,20 @@ async def test_a_forged_done_is_capped_like_any_output(
     with anyio.fail_after(10):  # the code sleeps on after its forgery: the next run times out
         assert (await sandbox.execute("1", wall_seconds=0.5)).timed_out
     await assert_recovers(sandbox)
+
+
+async def test_the_real_answer_after_a_forged_one_is_caught_and_the_worker_replaced(
+    sandbox: BubblewrapSandbox, bystander: BubblewrapSandbox
+) -> None:
+    await sandbox.execute("state = 1")
+    forged = await attack(
+        sandbox, bystander, forging("done['value'] = 'forged'", "forge(json.dumps(done).encode())")
+    )
+    assert forged.value == "forged"
+    with anyio.fail_after(10):  # the worker's own answer to the forging run comes in now
+        stale = await sandbox.execute("1")
+    assert stale.killed == malformed("a message that belongs to no running execution")
+    await assert_replaced(sandbox)
 
 
 async def test_a_forged_done_within_the_caps_is_the_code_s_output(
@@ -119,19 +135,33 @@ async def test_a_done_with_wrong_fields_is_malformed(
         ("b'[' + b'[],' * 200_000 + b'[]]'", "over 100,000 JSON values"),
         ("json.dumps({'op': 'hello'}).encode()", "an unknown op 'hello'"),
         (
+            "json.dumps({**done, 'id': running - 1}).encode()",
+            "a message that belongs to no running execution",
+        ),
+        (
             "json.dumps({'op': 'x' * 10**6}).encode()",
             "an unknown op '" + "x" * 39,
         ),
         (
-            "json.dumps({'op': 'tool', 'name': 7, 'arguments': {}}).encode()",
+            "json.dumps({'op': 'tool', 'id': running, 'name': 7, 'arguments': {}}).encode()",
             "a tool call without a name and arguments",
         ),
         (
-            "json.dumps({'op': 'tool', 'name': 'echo', 'arguments': [1]}).encode()",
+            "json.dumps({'op': 'tool', 'id': running, 'name': 'echo', 'arguments': [1]}).encode()",
             "a tool call without a name and arguments",
         ),
     ],
-    ids=["text", "array", "deep", "many-values", "unknown-op", "long-op", "tool-name", "tool-arguments"],
+    ids=[
+        "text",
+        "array",
+        "deep",
+        "many-values",
+        "unknown-op",
+        "stale-id",
+        "long-op",
+        "tool-name",
+        "tool-arguments",
+    ],
 )
 async def test_a_line_that_is_no_message_is_malformed(
     sandbox: BubblewrapSandbox, bystander: BubblewrapSandbox, line: str, problem: str
