@@ -36,11 +36,14 @@ async def started(limits: SandboxLimits | None = None) -> BubblewrapSandbox:
 
 
 async def close_and_check(sandbox: BubblewrapSandbox) -> None:
-    """Close `sandbox` and prove that none of its processes and no workspace remain."""
+    """Close `sandbox`; prove that no process of it, no workspace (nor its mount) and no cgroup remain."""
+    cgroups = list(sandbox.cgroup.paths.values()) if sandbox.cgroup is not None else []
     with anyio.fail_after(30):
         await sandbox.close()
     assert sandbox_processes(sandbox.marker) == []
     assert not sandbox.workspace.exists()
+    assert str(sandbox.workspace) not in await anyio.Path("/proc/self/mounts").read_text()
+    assert not [path for path in cgroups if path.exists()], "the sandbox's cgroup outlived it"
 
 
 async def attack(sandbox: BubblewrapSandbox, bystander: BubblewrapSandbox, code: str) -> ExecResult:
