@@ -103,18 +103,21 @@ def _servers(args: argparse.Namespace) -> list[EnvServer]:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    """Print the layer report; exit 1 when a layer is missing, so scripts can gate on it."""
+    """Print the layer report and a trial sandbox's; exit 1 when a layer is missing or the trial fails."""
     report = layers.probe(args.sandbox)
+    try:
+        seen, failed = anyio.run(layers.trial, args.sandbox), False
+    except OpenEnvError as exc:
+        seen, failed = [f"a trial sandbox FAILED: {exc}"], True
     if args.json:
-        print(json.dumps(report.to_json(), indent=2))
-    else:
-        print(report.to_text())
-        missing = ", ".join(layer.name for layer in report.missing)
-        verdict = (
-            f"would refuse code without: {missing}" if missing else "would serve code (every layer present)"
-        )
-        print(f"production mode: {verdict}")
-    return 1 if report.missing else 0
+        print(json.dumps({**report.to_json(), "trial": {"ok": not failed, "seen": seen}}, indent=2))
+        return 1 if report.missing or failed else 0
+    print(report.to_text())
+    print("\n".join(f"  {line}" for line in seen))
+    missing = ", ".join(layer.name for layer in report.missing)
+    verdict = f"would refuse code without: {missing}" if missing else "would serve code (every layer present)"
+    print(f"production mode: {verdict}")
+    return 1 if report.missing or failed else 0
 
 
 def _serve(args: argparse.Namespace) -> int:

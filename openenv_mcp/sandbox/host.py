@@ -70,6 +70,8 @@ class WorkerSandbox(Sandbox):
         self.marker = f"openenv-sandbox-{os.urandom(6).hex()}"
         self.workspace = Path(tempfile.mkdtemp(prefix="openenv-ws-"))
         self._process: Process | None = None
+        self.applied_layers: dict[str, Any] = {}
+        """What the worker says it put on itself at its last start (see confine.py): its word only."""
         self._executions = 0
         """Executions sent to this worker; each message names the one it answers."""
         self._channel: Channel | None = None
@@ -136,6 +138,8 @@ class WorkerSandbox(Sandbox):
         if ready.get("op") != "ready":
             await self._stop()
             raise SandboxError("the sandbox worker did not say ready")
+        layers = ready.get("layers")
+        self.applied_layers = dict(cast("dict[str, Any]", layers)) if isinstance(layers, dict) else {}
         self._started = True
 
     async def execute(

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from openenv_mcp.sandbox.identity import UID_RANGE_SIZE, uid_base
 from openenv_mcp.sandbox.quota import WorkspaceQuota
 from openenv_mcp.sandbox.seccomp import seccomp_available
 
-__all__ = ["LAYERS", "Layer", "LayerReport", "check", "probe"]
+__all__ = ["LAYERS", "Layer", "LayerReport", "check", "probe", "trial"]
 
 logger = logging.getLogger(__name__)
 
@@ -219,3 +220,60 @@ def check(backend: str, *, production: bool, allow_missing: Iterable[str] = ()) 
             "sandbox layer %s is missing: %s (to get it: %s)", layer.name, layer.detail, layer.remedy
         )
     return report
+
+
+async def trial(backend: str) -> list[str]:
+    """Start one real sandbox of `backend` and say what it is, seen from inside and from outside.
+
+    The worker's own report is its word; the host checks the uid, the seccomp mode and
+    ``no_new_privs`` of every process of the sandbox in ``/proc`` itself.
+
+    Raises:
+        SandboxError: the sandbox does not start, or a process of it lacks a layer.
+    """
+    from openenv_mcp.sandbox.host import WorkerSandbox
+    from openenv_mcp.sandbox.limits import SandboxLimits
+    from openenv_mcp.sandbox.processes import sandbox_processes
+    from openenv_mcp.sandbox.provider import backend_factory
+
+    began = time.perf_counter()
+    sandbox = backend_factory(backend)([], SandboxLimits())  # type: ignore[arg-type]
+    try:
+        await sandbox.start()
+        started = (time.perf_counter() - began) * 1000
+        result = await sandbox.execute("1 + 1")
+        if result.value != "2":
+            raise SandboxUnavailableError(f"the trial sandbox could not run code: {result.render()}")
+        seen = (
+            [_status(pid) for pid in sandbox_processes(sandbox.marker)]
+            if isinstance(sandbox, WorkerSandbox)
+            else []
+        )
+        applied = sandbox.applied_layers if isinstance(sandbox, WorkerSandbox) else {}
+    finally:
+        await sandbox.close()
+    if backend == "bubblewrap":  # bwrap's outer monitor stays in the host's pid namespace, unfiltered
+        seen = [status for status in seen if len(status.get("NSpid", "").split()) > 1]
+    uids = sorted({status.get("Uid", "?").split()[0] for status in seen})
+    modes = sorted({status.get("Seccomp", "0") for status in seen})
+    privs = sorted({status.get("NoNewPrivs", "0") for status in seen})
+    if backend != "none" and (modes != ["2"] or privs != ["1"] or "0" in uids):
+        raise SandboxUnavailableError(
+            f"a process of the trial sandbox lacks a layer: uids {uids}, seccomp modes {modes}, "
+            f"no_new_privs {privs}"
+        )
+    said = ", ".join(f"{name}: {value}" for name, value in applied.items()) or "nothing"
+    return [
+        f"a trial sandbox started in {started:.0f} ms and ran code",
+        f"its worker says it applied: {said}",
+        f"seen from outside, its {len(seen)} processes: uid {', '.join(uids)}, seccomp mode "
+        f"{', '.join(modes)}, no_new_privs {', '.join(privs)}",
+    ]
+
+
+def _status(pid: int) -> dict[str, str]:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return {}
+    return {key: value.strip() for key, _, value in (line.partition(":") for line in text.splitlines())}

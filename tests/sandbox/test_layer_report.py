@@ -80,3 +80,14 @@ async def test_healthz_carries_the_report() -> None:
             health = (await http.get("/healthz")).json()
     assert health["sandbox"]["python"] == layers.probe("bubblewrap").to_json()
     assert set(health["sandbox"]["python"]["layers"]) == set(layers.LAYERS)
+
+
+async def test_a_trial_sandbox_is_checked_from_outside() -> None:
+    with anyio.fail_after(60):
+        seen = await layers.trial("bubblewrap")
+    assert "ran code" in seen[0]
+    assert "keyring: " in seen[1] and "not_dumpable: True" in seen[1]
+    assert "seccomp mode 2, no_new_privs 1" in seen[2] and "uid 0" not in seen[2]
+    with anyio.fail_after(60):
+        process = await layers.trial("process")
+    assert "seccomp: True" in process[1] and "seccomp mode 2" in process[2]
