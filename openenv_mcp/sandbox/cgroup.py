@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,7 @@ class SandboxCgroup:
     def __init__(self, paths: dict[str, Path]) -> None:
         self.paths = paths
         """The cgroup folder of each controller."""
+        weakref.finalize(self, _remove_folders, sorted(set(paths.values())))
 
     @classmethod
     def create(cls, name: str, limits: CgroupLimits) -> SandboxCgroup | None:
@@ -108,15 +110,20 @@ class SandboxCgroup:
 
     def remove(self) -> bool:
         """Remove the cgroups; False while processes are still leaving them."""
-        done = True
-        for path in sorted(set(self.paths.values())):
-            try:
-                path.rmdir()
-            except FileNotFoundError:
-                continue
-            except OSError:
-                done = False
-        return done
+        return _remove_folders(sorted(set(self.paths.values())))
+
+
+def _remove_folders(paths: list[Path]) -> bool:
+    """Remove empty cgroup folders (a last resort too, when one is collected or at exit)."""
+    done = True
+    for path in paths:
+        try:
+            path.rmdir()
+        except FileNotFoundError:
+            continue
+        except OSError:
+            done = False
+    return done
 
 
 def _configure(controller: str, path: Path, limits: CgroupLimits) -> None:

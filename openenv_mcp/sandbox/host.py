@@ -124,6 +124,12 @@ class WorkerSandbox(Sandbox):
         args = [str(to_worker_r), str(from_worker_w), json.dumps(self.config()), self.marker]
         try:
             self._process = await self.spawn(self.command(args), (to_worker_r, from_worker_w))
+        except BaseException:
+            os.close(from_worker_r)
+            os.close(to_worker_w)
+            with anyio.CancelScope(shield=True):
+                await self.cleanup()  # what the backend made for this start (a cgroup) goes too
+            raise
         finally:
             os.close(to_worker_r)
             os.close(from_worker_w)

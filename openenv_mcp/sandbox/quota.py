@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import weakref
 from pathlib import Path
 
 __all__ = ["WorkspaceQuota"]
@@ -25,11 +26,16 @@ _libc.mount.argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctype
 _libc.umount2.argtypes = (ctypes.c_char_p, ctypes.c_int)
 
 
+def _detach(path: str) -> None:
+    _libc.umount2(path.encode(), _MNT_DETACH)
+
+
 class WorkspaceQuota:
-    """A tmpfs mounted on one workspace folder."""
+    """A tmpfs mounted on one workspace folder; detached at the latest when it is collected or at exit."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._detach = weakref.finalize(self, _detach, str(path))
 
     @classmethod
     def mount(cls, path: Path, *, size: int, files: int, uid: int, gid: int) -> WorkspaceQuota | None:
@@ -44,4 +50,4 @@ class WorkspaceQuota:
 
     def unmount(self) -> None:
         """Detach the filesystem (its files go with it); idempotent."""
-        _libc.umount2(str(self.path).encode(), _MNT_DETACH)
+        self._detach()

@@ -30,8 +30,13 @@ async def handler(name: str, arguments: dict[str, Any]) -> ToolReply:
 
 async def started(limits: SandboxLimits | None = None) -> BubblewrapSandbox:
     sandbox = BubblewrapSandbox(TOOLS, limits or SandboxLimits(wall_seconds=3.0))
-    with anyio.fail_after(30):
-        await sandbox.start()
+    try:
+        with anyio.fail_after(30):
+            await sandbox.start()
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await sandbox.close()
+        raise
     return sandbox
 
 

@@ -6,12 +6,16 @@ quota layers need root to build; as another user, `openenv-mcp doctor` reports t
 
 from __future__ import annotations
 
+import gc
+
 import anyio
 import pytest
 
+from openenv_mcp.errors import SandboxError
 from openenv_mcp.sandbox import BubblewrapSandbox, SandboxLimits
+from openenv_mcp.sandbox.cgroup import CGROUP_ROOT
 
-from .support import assert_recovers, close_and_check, started
+from .support import TOOLS, assert_recovers, close_and_check, started
 
 pytestmark = pytest.mark.sandbox
 
@@ -116,3 +120,23 @@ async def test_close_leaves_no_mount_and_no_cgroup() -> None:
     assert str(workspace) not in await anyio.Path("/proc/self/mounts").read_text()
     assert not any(path.exists() for path in cgroup.paths.values())
     assert not await anyio.Path(workspace).exists()
+
+
+@pytest.mark.root
+async def test_a_sandbox_never_closed_leaves_no_mount_once_collected() -> None:
+    box = BubblewrapSandbox(TOOLS, SandboxLimits())
+    workspace = str(box.workspace)
+    assert workspace in await anyio.Path("/proc/self/mounts").read_text()
+    del box
+    gc.collect()
+    assert workspace not in await anyio.Path("/proc/self/mounts").read_text()
+
+
+@pytest.mark.root
+async def test_a_start_that_fails_leaves_no_cgroup(monkeypatch: pytest.MonkeyPatch) -> None:
+    box = BubblewrapSandbox(TOOLS, SandboxLimits())
+    monkeypatch.setattr(box, "_bwrap", "/nonexistent/bwrap")
+    with anyio.fail_after(30), pytest.raises(SandboxError, match="failed to start"):
+        await box.start()
+    assert not list(CGROUP_ROOT.glob(f"*/{box.marker}")) and not (CGROUP_ROOT / box.marker).exists()
+    await close_and_check(box)
