@@ -147,6 +147,8 @@ class ExecResult(BaseModel):
     """How many more tool calls the code made than `tool_calls` records."""
     duration_ms: float = 0.0
     output_limit: int = 0
+    limits_hit: list[str] = []
+    """Sandbox limits the code ran into during this execution (the workspace full, the process count)."""
 
     def render(self) -> str:
         """A compact observation text for the agent.
@@ -165,6 +167,7 @@ class ExecResult(BaseModel):
             parts.append(self.error.traceback.rstrip("\n"))
         if self.killed is not None:
             parts.append(f"[sandbox killed: {self.killed}]")
+        parts += [f"[sandbox limit reached: {limit}]" for limit in self.limits_hit]
         return "\n".join(parts)
 
 

@@ -14,12 +14,13 @@ import os
 import signal
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import anyio
 from anyio.abc import Process
 
-from openenv_mcp.sandbox.base import ToolSpec
-from openenv_mcp.sandbox.cgroup import CgroupLimits, SandboxCgroup
+from openenv_mcp.sandbox.base import ExecResult, ToolHandler, ToolSpec
+from openenv_mcp.sandbox.cgroup import CgroupLimits, SandboxCgroup, controllers
 from openenv_mcp.sandbox.host import WorkerSandbox
 from openenv_mcp.sandbox.identity import SandboxIdentity
 from openenv_mcp.sandbox.limits import SandboxLimits
@@ -31,6 +32,8 @@ __all__ = ["ConfinedSandbox", "processes_of"]
 
 logger = logging.getLogger(__name__)
 
+_NPROC_SLACK = 16
+"""RLIMIT_NPROC above the pids cgroup's cap, where there is one: a refusal the host can count."""
 _JOIN_CGROUPS = (
     'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"'
 )
@@ -84,6 +87,47 @@ class ConfinedSandbox(WorkerSandbox):
     def cgroup(self) -> SandboxCgroup | None:
         """The running worker's cgroup, if the host gives one."""
         return self._cgroup
+
+    def config(self) -> dict[str, Any]:
+        """With a pids cgroup, the cgroup is the limit that refuses first (the host can see it do so)."""
+        config = super().config()
+        if os.geteuid() == 0 and "pids" in controllers():
+            config["limits"]["max_processes"] += _NPROC_SLACK
+        return config
+
+    async def execute(
+        self, code: str, *, tools: ToolHandler | None = None, wall_seconds: float | None = None
+    ) -> ExecResult:
+        """Run `code`; a limit it ran into is named in the result, since errno alone does not say which."""
+        before = self._pids_refused()
+        result = await super().execute(code, tools=tools, wall_seconds=wall_seconds)
+        result.limits_hit = self._limits_hit(before)
+        return result
+
+    def _limits_hit(self, pids_refused_before: int) -> list[str]:
+        hit: list[str] = []
+        if self._quota is not None:
+            try:
+                space = os.statvfs(self.workspace)
+            except OSError:
+                space = None
+            if space is not None and space.f_bavail == 0:
+                hit.append(f"the workspace is full: its quota is {self.limits.workspace_bytes} bytes")
+            if space is not None and space.f_favail == 0:
+                hit.append(f"the workspace holds its most files and folders: {self.limits.workspace_files}")
+        if self._pids_refused() > pids_refused_before:
+            hit.append(f"the sandbox's process limit of {self.limits.max_processes} refused a new process")
+        return hit
+
+    def _pids_refused(self) -> int:
+        """How often the pids cgroup refused a fork (its ``max`` events)."""
+        path = self._cgroup.paths.get("pids") if self._cgroup is not None else None
+        if path is None:
+            return 0
+        try:
+            return int((path / "pids.events").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            return 0
 
     def stderr_pipe(self) -> int:
         """The write end of a pipe for the starting process's stderr (close it once spawned).

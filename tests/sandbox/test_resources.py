@@ -73,6 +73,8 @@ async def test_the_workspace_has_a_byte_quota(bystander: BubblewrapSandbox) -> N
             result = await box.execute(code)
         assert "No space left on device" in result.stdout and result.value is not None
         assert int(result.value) <= 8
+        assert result.limits_hit == [f"the workspace is full: its quota is {8 * _MiB} bytes"]
+        assert "[sandbox limit reached: the workspace is full" in result.render()
         await assert_recovers(box)
     finally:
         await close_and_check(box)
@@ -91,6 +93,7 @@ async def test_the_workspace_has_a_file_count_quota() -> None:
             result = await box.execute(code)
         assert "No space left on device" in result.stdout and result.value is not None
         assert int(result.value) < 50
+        assert result.limits_hit == ["the workspace holds its most files and folders: 50"]
     finally:
         await close_and_check(box)
 
@@ -140,3 +143,20 @@ async def test_a_start_that_fails_leaves_no_cgroup(monkeypatch: pytest.MonkeyPat
         await box.start()
     assert not list(CGROUP_ROOT.glob(f"*/{box.marker}")) and not (CGROUP_ROOT / box.marker).exists()
     await close_and_check(box)
+
+
+@pytest.mark.root
+async def test_a_refused_process_names_the_limit(bystander: BubblewrapSandbox) -> None:
+    box = await started(SandboxLimits(wall_seconds=5.0, max_processes=8))
+    try:
+        code = "import subprocess\ntry:\n    for _ in range(32):\n        subprocess.Popen(['sleep', '30'])\n"
+        code += "except OSError as exc:\n    print(type(exc).__name__)"
+        with anyio.fail_after(20):
+            result = await box.execute(code)
+        assert "BlockingIOError" in result.stdout, result.render()
+        assert result.limits_hit == ["the sandbox's process limit of 8 refused a new process"]
+        with anyio.fail_after(10):
+            assert (await box.execute("1")).limits_hit == []
+            assert (await bystander.execute("y")).value == "42"
+    finally:
+        await close_and_check(box)
