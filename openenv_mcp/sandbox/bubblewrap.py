@@ -14,12 +14,10 @@ import logging
 import os
 import shutil
 import stat
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import anyio
 from anyio.abc import Process
 
 from openenv_mcp.errors import SandboxUnavailableError
@@ -176,20 +174,10 @@ class BubblewrapSandbox(ConfinedSandbox):
         return [*self.identity.setpriv(), self._bwrap, *namespaces, *session, *env, *mounts, *worker]
 
     async def spawn(self, command: list[str], pass_fds: Sequence[int]) -> Process:
-        errors = self.stderr_pipe()
+        # bwrap's own pid 1 keeps this environment, visible in /proc/1/environ: nothing of the host's.
         try:
-            return await anyio.open_process(
-                self.in_cgroup(command),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=errors,
-                env=_ENV,  # bwrap's own pid 1 keeps this environment, visible in /proc/1/environ
-                cwd="/",
-                pass_fds=(*pass_fds, *self._passed),
-                start_new_session=True,
-            )
+            return await self.launch(command, pass_fds=(*pass_fds, *self._passed), env=_ENV, cwd="/")
         finally:
-            os.close(errors)
             for fd in self._passed:
                 os.close(fd)
             self._passed = []

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import signal
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -129,17 +130,30 @@ class ConfinedSandbox(WorkerSandbox):
         except (OSError, ValueError, IndexError):
             return 0
 
-    def stderr_pipe(self) -> int:
-        """The write end of a pipe for the starting process's stderr (close it once spawned).
+    async def launch(
+        self, command: list[str], *, pass_fds: Sequence[int], env: dict[str, str], cwd: str | Path
+    ) -> Process:
+        """Start `command` in the sandbox's cgroup, in a session of its own, its stderr to a pipe.
 
-        Read when the start fails; closed once the worker said ready, so what stays open
-        inside (bwrap's init holds it) reaches nothing on the host.
+        The pipe is read when the start fails, and closed once the worker said ready, so what
+        stays open inside (bwrap's init holds it) reaches nothing on the host.
         """
         self._close_errors()
-        read_fd, write_fd = os.pipe()
-        os.set_blocking(read_fd, False)
-        self._errors = read_fd
-        return write_fd
+        self._errors, errors = os.pipe()
+        os.set_blocking(self._errors, False)
+        try:
+            return await anyio.open_process(
+                self.in_cgroup(command),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                env=env,
+                cwd=cwd,
+                pass_fds=pass_fds,
+                start_new_session=True,
+            )
+        finally:
+            os.close(errors)
 
     async def start(self) -> None:
         await super().start()

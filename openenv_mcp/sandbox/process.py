@@ -16,13 +16,11 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import anyio
 from anyio.abc import Process
 
 from openenv_mcp.sandbox.base import ToolSpec
@@ -88,20 +86,7 @@ class ProcessSandbox(ConfinedSandbox):
             "PYTHONDONTWRITEBYTECODE": "1",
             "LANG": "C.UTF-8",
         }
-        errors = self.stderr_pipe()
-        try:
-            return await anyio.open_process(
-                self.in_cgroup(command),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=errors,
-                cwd=self.workspace,
-                env=env,
-                pass_fds=pass_fds,
-                start_new_session=True,
-            )
-        finally:
-            os.close(errors)
+        return await self.launch(command, pass_fds=pass_fds, env=env, cwd=self.workspace)
 
     async def close(self) -> None:
         await super().close()

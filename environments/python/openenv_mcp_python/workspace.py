@@ -23,6 +23,7 @@ from collections.abc import Generator
 from pathlib import Path
 
 from openenv_mcp.errors import ActionError
+from openenv_mcp.sandbox.ownership import Owner, open_new, workspace_owner
 
 __all__ = ["READ_LIMIT", "SANDBOX_ROOT", "WRITE_LIMIT", "Workspace"]
 
@@ -64,7 +65,7 @@ class Workspace:
         if len(data) > WRITE_LIMIT:
             raise ActionError(f"content of {len(data)} bytes is over the limit of {WRITE_LIMIT} bytes")
         *folders, name = self._file_parts(path)
-        owner = _owner(self.root)
+        owner = workspace_owner(self.root)
         creating = os.O_WRONLY | os.O_CREAT
         with (
             self._folder(folders, create=True, owner=owner) as folder,
@@ -99,9 +100,7 @@ class Workspace:
         return parts
 
     @contextlib.contextmanager
-    def _folder(
-        self, parts: list[str], *, create: bool = False, owner: tuple[int, int] | None = None
-    ) -> Generator[int]:
+    def _folder(self, parts: list[str], *, create: bool = False, owner: Owner = None) -> Generator[int]:
         """A descriptor of the folder `parts` below the root, opened without following symlinks.
 
         With `create`, missing folders are made, and those made here are given to `owner`.
@@ -121,15 +120,6 @@ class Workspace:
             yield fd
         finally:
             os.close(fd)
-
-
-def _owner(root: str) -> tuple[int, int] | None:
-    """Who must own what the host creates: the root's owner, if the host is root and that is someone else."""
-    if os.geteuid() != 0:
-        return None
-    info = os.stat(root)
-    ids = (info.st_uid, info.st_gid)
-    return None if ids == (os.geteuid(), os.getegid()) else ids
 
 
 def _relative(path: str) -> str:
@@ -159,23 +149,11 @@ def _open_folder(part: str, parent: int, shown: str) -> int:
         raise ActionError(f"{shown!r} is not a folder of the workspace ({exc.strerror})") from None
 
 
-def _open(name: str, flags: int, folder: int) -> tuple[int, bool]:
-    """A descriptor of `name`, and whether this call created it (with `O_CREAT`; tried exclusive first)."""
-    if flags & os.O_CREAT:
-        try:
-            return os.open(name, flags | os.O_EXCL | _FILE, 0o644, dir_fd=folder), True
-        except FileExistsError:
-            flags &= ~os.O_CREAT
-    return os.open(name, flags | _FILE, dir_fd=folder), False
-
-
 @contextlib.contextmanager
-def _opened(
-    name: str, flags: int, folder: int, shown: str, owner: tuple[int, int] | None = None
-) -> Generator[int]:
+def _opened(name: str, flags: int, folder: int, shown: str, owner: Owner = None) -> Generator[int]:
     """`name` opened without following a symlink; a file created here is given to `owner`."""
     try:
-        fd, created = _open(name, flags, folder)
+        fd = open_new(name, flags | _FILE, folder, owner)
     except FileNotFoundError:
         raise ActionError(f"no file {shown!r} in the workspace; list_files shows what is there") from None
     except IsADirectoryError:
@@ -184,8 +162,6 @@ def _opened(
         why = "it was replaced by a symlink" if exc.errno == errno.ELOOP else exc.strerror
         raise ActionError(f"cannot open {shown!r}: {why}") from None
     try:
-        if created and owner is not None:
-            os.fchown(fd, *owner)
         yield fd
     finally:
         os.close(fd)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import AsyncGenerator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 
 import anyio
@@ -35,18 +33,3 @@ async def roman() -> AsyncGenerator[PythonEnvironment]:
     yield env
     with anyio.fail_after(30):
         await env.close()
-
-
-@pytest.fixture
-def private_tempdir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A temporary folder of this test's own, made the default, that sandbox users can pass through.
-
-    The conformance check diffs the temporary folder, which other runs' sandboxes would disturb.
-    pytest's `tmp_path` will not do: under root its parents are private, and each sandbox runs
-    as an unprivileged user of its own that must reach its workspace inside.
-    """
-    folder = Path(tempfile.mkdtemp(prefix="openenv-test-"))
-    folder.chmod(0o711)
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)

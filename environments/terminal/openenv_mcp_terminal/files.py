@@ -24,6 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from openenv_mcp.errors import ActionError
+from openenv_mcp.sandbox.ownership import Owner, open_new, workspace_owner
 
 __all__ = [
     "READ_LIMIT",
@@ -48,17 +49,6 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE_FLAGS = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 EntryKind = Literal["file", "dir", "link", "other"]
-Owner = tuple[int, int] | None
-"""The uid and gid to give what the host creates, or None to leave it the host's."""
-
-
-def workspace_owner(root: Path) -> Owner:
-    """The owner of `root`, when the host is root and `root` belongs to someone else; else None."""
-    if os.geteuid() != 0:
-        return None
-    info = os.stat(root)
-    ids = (info.st_uid, info.st_gid)
-    return None if ids == (os.geteuid(), os.getegid()) else ids
 
 
 class DirEntry(BaseModel):
@@ -213,11 +203,9 @@ class Workspace:
 
     def _open_file(self, parent: int, name: str, shown: str, flags: int, owner: Owner = None) -> int:
         try:
-            fd, created = _open(name, flags, parent)
+            fd = open_new(name, flags | _FILE_FLAGS, parent, owner)
         except OSError as exc:
             raise _action_error(exc, shown) from None
-        if created and owner is not None:
-            os.fchown(fd, *owner)
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             os.close(fd)
@@ -240,16 +228,6 @@ def _child_dir(fd: int, part: str, shown: str, create: bool, owner: Owner) -> in
     if created and owner is not None:
         os.fchown(child, *owner)
     return child
-
-
-def _open(name: str, flags: int, parent: int) -> tuple[int, bool]:
-    """A descriptor of `name`, and whether this call created it (with `O_CREAT`; tried exclusive first)."""
-    if flags & os.O_CREAT:
-        try:
-            return os.open(name, flags | os.O_EXCL | _FILE_FLAGS, 0o644, dir_fd=parent), True
-        except FileExistsError:
-            flags &= ~os.O_CREAT
-    return os.open(name, flags | _FILE_FLAGS, dir_fd=parent), False
 
 
 def _entry(item: os.DirEntry[str]) -> DirEntry:
