@@ -57,6 +57,7 @@ class SandboxCgroup:
         self.paths = paths
         """The cgroup folder of each controller."""
         weakref.finalize(self, _remove_folders, sorted(set(paths.values())))
+        self._pids_events = -1
 
     @classmethod
     def create(cls, name: str, limits: CgroupLimits) -> SandboxCgroup | None:
@@ -98,6 +99,21 @@ class SandboxCgroup:
                 return int(fields.get("oom_kill", 0))
         return 0
 
+    def refused_forks(self) -> int:
+        """How often the pids limit refused a new process (``max`` in pids.events).
+
+        Read on every execution, so through a descriptor kept open: a read of 1 µs, not 13.
+        """
+        path = self.paths.get("pids")
+        if path is None:
+            return 0
+        try:
+            if self._pids_events < 0:
+                self._pids_events = os.open(path / "pids.events", os.O_RDONLY | os.O_CLOEXEC)
+            return int(os.pread(self._pids_events, 64, 0).split()[1])
+        except (OSError, ValueError, IndexError):
+            return 0
+
     def kill_all(self) -> None:
         """SIGKILL every process in the cgroup (a fork bomb may race, so repeat)."""
         for _ in range(100):
@@ -110,6 +126,9 @@ class SandboxCgroup:
 
     def remove(self) -> bool:
         """Remove the cgroups; False while processes are still leaving them."""
+        if self._pids_events >= 0:
+            os.close(self._pids_events)
+            self._pids_events = -1
         return _remove_folders(sorted(set(self.paths.values())))
 
 

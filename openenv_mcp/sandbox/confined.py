@@ -108,10 +108,7 @@ class ConfinedSandbox(WorkerSandbox):
     def _limits_hit(self, pids_refused_before: int) -> list[str]:
         hit: list[str] = []
         if self._quota is not None:
-            try:
-                space = os.statvfs(self.workspace)
-            except OSError:
-                space = None
+            space = self._quota.space()
             if space is not None and space.f_bavail == 0:
                 hit.append(f"the workspace is full: its quota is {self.limits.workspace_bytes} bytes")
             if space is not None and space.f_favail == 0:
@@ -121,14 +118,7 @@ class ConfinedSandbox(WorkerSandbox):
         return hit
 
     def _pids_refused(self) -> int:
-        """How often the pids cgroup refused a fork (its ``max`` events)."""
-        path = self._cgroup.paths.get("pids") if self._cgroup is not None else None
-        if path is None:
-            return 0
-        try:
-            return int((path / "pids.events").read_text().split()[1])
-        except (OSError, ValueError, IndexError):
-            return 0
+        return self._cgroup.refused_forks() if self._cgroup is not None else 0
 
     async def launch(
         self, command: list[str], *, pass_fds: Sequence[int], env: dict[str, str], cwd: str | Path

@@ -26,7 +26,8 @@ _libc.mount.argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctype
 _libc.umount2.argtypes = (ctypes.c_char_p, ctypes.c_int)
 
 
-def _detach(path: str) -> None:
+def _detach(path: str, root: int) -> None:
+    os.close(root)
     _libc.umount2(path.encode(), _MNT_DETACH)
 
 
@@ -35,7 +36,15 @@ class WorkspaceQuota:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._detach = weakref.finalize(self, _detach, str(path))
+        self._root = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        self._detach = weakref.finalize(self, _detach, str(path), self._root)
+
+    def space(self) -> os.statvfs_result | None:
+        """Free bytes and inodes now (through a descriptor kept open: cheap enough for every step)."""
+        try:
+            return os.fstatvfs(self._root)
+        except OSError:
+            return None
 
     @classmethod
     def mount(cls, path: Path, *, size: int, files: int, uid: int, gid: int) -> WorkspaceQuota | None:
