@@ -54,6 +54,9 @@ class CodeActEnvironment(Environment, abstract=True):
     """Default limits, and the maximums an episode may ask for."""
     tools_in_code: ClassVar[frozenset[str] | None] = None
     """Inner tools callable from code (None: all of them)."""
+    sandbox_warmup: ClassVar[str] = ""
+    """Code a warm sandbox runs before it waits in the pool (the imports the environment's own
+    programs need), so that an episode's first step, or a grader's, does not pay for them."""
 
     def __init__(self, provider: SandboxProvider | None = None) -> None:
         super().__init__()

@@ -26,9 +26,17 @@ class WarmPool:
     """
 
     def __init__(
-        self, factory: SandboxFactory, tools: Sequence[ToolSpec], limits: SandboxLimits, size: int
+        self,
+        factory: SandboxFactory,
+        tools: Sequence[ToolSpec],
+        limits: SandboxLimits,
+        size: int,
+        *,
+        warmup: str = "",
     ) -> None:
         self.factory, self.tools, self.limits, self.size = factory, list(tools), limits, size
+        self.warmup = warmup
+        """Code each warm sandbox runs once before it waits (imports its first steps need)."""
         self.started_total = 0
         self._idle: list[Sandbox] = []
         self._starting = 0
@@ -82,6 +90,10 @@ class WarmPool:
     async def _fill_one(self) -> None:
         try:
             sandbox = await self._start_one()
+            if self.warmup:
+                warmed = await sandbox.execute(self.warmup)
+                if warmed.error is not None or warmed.killed is not None:
+                    logger.warning("a warm sandbox's warm-up failed: %s", warmed.render())
         except SandboxError:
             logger.exception("a warm sandbox failed to start")
             return

@@ -51,8 +51,10 @@ class SandboxProvider:
         *,
         factory: SandboxFactory = bubblewrap_factory,
         pool_size: int = 2,
+        warmup: str = "",
     ) -> None:
         self.tools, self.limits, self.factory, self.pool_size = list(tools), limits, factory, pool_size
+        self.warmup = warmup
         self._pool: WarmPool | None = None
         self.handed_out = 0
 
@@ -67,7 +69,9 @@ class SandboxProvider:
         if self._pool is not None or self.pool_size <= 0:
             yield self
             return
-        async with WarmPool(self.factory, self.tools, self.limits, self.pool_size) as pool:
+        async with WarmPool(
+            self.factory, self.tools, self.limits, self.pool_size, warmup=self.warmup
+        ) as pool:
             self._pool = pool
             try:
                 yield self

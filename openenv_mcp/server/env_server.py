@@ -223,7 +223,8 @@ def _provider(env_class: type[Environment], backend: Backend, warm_pool: int) ->
     if not issubclass(env_class, CodeActEnvironment):
         return None
     specs, limits = env_class.code_tool_specs(), env_class.sandbox_limits
-    return SandboxProvider(specs, limits, factory=backend_factory(backend), pool_size=warm_pool)
+    factory, warmup = backend_factory(backend), env_class.sandbox_warmup
+    return SandboxProvider(specs, limits, factory=factory, pool_size=warm_pool, warmup=warmup)
 
 
 def _with_episode_id(definition: ToolDefinition) -> ToolDefinition:

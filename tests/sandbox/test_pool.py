@@ -33,3 +33,15 @@ async def test_an_empty_pool_starts_one_on_demand() -> None:
             assert box.alive and pool.idle == 0
             await box.close()
     assert sandbox_processes() == []
+
+
+async def test_a_warm_sandbox_has_run_its_warm_up() -> None:
+    with anyio.fail_after(60):
+        async with WarmPool(
+            bubblewrap_factory, TOOLS, SandboxLimits(), size=1, warmup="warmed = 'yes'"
+        ) as pool:
+            while pool.idle < 1:
+                await anyio.sleep(0.01)
+            box = await pool.acquire()
+            assert (await box.execute("warmed")).value == "'yes'"
+            await box.close()

@@ -64,6 +64,7 @@ class TerminalEnvironment(CodeActEnvironment):
     options_model = TerminalOptions
     sandbox_limits = SandboxLimits(wall_seconds=30)
     tools_in_code = frozenset({"read_file", "write_file", "list_dir"})
+    sandbox_warmup = "import base64, json, os, signal, subprocess, tempfile, time"
 
     def __init__(self, provider: SandboxProvider | None = None) -> None:
         super().__init__(provider)
