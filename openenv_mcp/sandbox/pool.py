@@ -90,10 +90,6 @@ class WarmPool:
     async def _fill_one(self) -> None:
         try:
             sandbox = await self._start_one()
-            if self.warmup:
-                warmed = await sandbox.execute(self.warmup)
-                if warmed.error is not None or warmed.killed is not None:
-                    logger.warning("a warm sandbox's warm-up failed: %s", warmed.render())
         except SandboxError:
             logger.exception("a warm sandbox failed to start")
             return
@@ -108,6 +104,16 @@ class WarmPool:
     async def _start_one(self) -> Sandbox:
         sandbox = await start_sandbox(self.factory, self.tools, self.limits)
         self.started_total += 1
+        if not self.warmup:
+            return sandbox
+        try:
+            warmed = await sandbox.execute(self.warmup)
+        except BaseException:  # cancelled while warming (the pool closing): close it, never leak it
+            with anyio.CancelScope(shield=True):
+                await sandbox.close()
+            raise
+        if warmed.error is not None or warmed.killed is not None:
+            logger.warning("a warm sandbox's warm-up failed: %s", warmed.render())
         return sandbox
 
 

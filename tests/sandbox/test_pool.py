@@ -45,3 +45,16 @@ async def test_a_warm_sandbox_has_run_its_warm_up() -> None:
             box = await pool.acquire()
             assert (await box.execute("warmed")).value == "'yes'"
             await box.close()
+
+
+async def test_a_pool_closed_while_warming_leaves_nothing() -> None:
+    before = set(sandbox_processes())
+    with anyio.fail_after(60):
+        async with WarmPool(
+            bubblewrap_factory, TOOLS, SandboxLimits(), size=1, warmup="import time\ntime.sleep(30)"
+        ) as pool:
+            while len(set(sandbox_processes()) - before) < 3:  # bwrap, its init and the worker
+                await anyio.sleep(0.01)
+            await anyio.sleep(0.3)  # the warm-up is running
+            assert pool.idle == 0
+    assert set(sandbox_processes()) - before == set()
