@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from openenv_mcp.client.connection import Connection
-from openenv_mcp.client.results import ClientError, RemoteStepResult, from_step_data, result_text
+from openenv_mcp.client.results import ClientError, RemoteStepResult, from_step_data, raise_for, remote_error
 from openenv_mcp.server.control import MAX_BATCH
 from openenv_mcp.spec import CodeAction, ToolCallAction
 
@@ -33,13 +33,14 @@ async def _chunk(
     answer = await connection.call(STEP_BATCH, {"steps": wire})
     data = answer.structured_content
     if answer.is_error or data is None:
-        raise ClientError(result_text(answer))
+        raise_for(answer)
     entries: list[dict[str, Any]] = data["results"]
     return [_entry(entry, action) for entry, (_, action) in zip(entries, steps, strict=True)]
 
 
 def _entry(entry: dict[str, Any], action: ToolCallAction | CodeAction) -> RemoteStepResult | ClientError:
     if entry.get("failed"):
-        return ClientError(str(entry.get("error", "the step failed")))
+        message = str(entry.get("error", "the step failed")).removeprefix("Error: ")
+        return remote_error(str(entry.get("error_kind", "error")), message)
     call_id = action.tool_call_id if isinstance(action, ToolCallAction) else None
     return from_step_data(entry, call_id)

@@ -8,15 +8,21 @@ from openenv_mcp.client.connection import Connection
 from openenv_mcp.client.results import (
     ClientError,
     RemoteStepResult,
+    error_kind,
     from_inner_result,
     from_step_result,
+    raise_for,
     result_text,
 )
+from openenv_mcp.errors import EpisodeClosedError, UnknownEpisodeError
 from openenv_mcp.server.render import observation_text
 from openenv_mcp.spec import CodeAction, State, ToolCallAction
 from openenv_mcp_adapters import ParseError, parse_action
 
 __all__ = ["ActionLike", "RemoteEpisode"]
+
+_GONE = frozenset({UnknownEpisodeError.kind, EpisodeClosedError.kind})
+"""Kinds after which a handle is worth nothing: a reset opens a new episode instead."""
 
 ActionLike = ToolCallAction | CodeAction | ParseError | dict[str, Any] | str
 """What `step` accepts: an action, a JSON action (any shape the adapters read), or model text."""
@@ -38,12 +44,12 @@ class RemoteEpisode:
         if self.episode_id is not None:
             arguments["episode_id"] = self.episode_id
         result = await self.connection.call("reset", arguments)
-        if result.is_error and self.episode_id is not None:  # closed or expired: open a new one
-            self.episode_id = None
+        if result.is_error and self.episode_id is not None and error_kind(result) in _GONE:
+            self.episode_id = None  # closed or expired on the server: open a new one
             return await self.reset(seed, options)
         data = result.structured_content
         if result.is_error or data is None:
-            raise ClientError(result_text(result))
+            raise_for(result)  # the episode (if any) stays this client's: its handle is kept
         self.episode_id = str(data["episode_id"])
         text, prefix = result_text(result), f"episode_id: {self.episode_id}\n\n"
         return RemoteStepResult(
@@ -72,7 +78,7 @@ class RemoteEpisode:
     async def state(self) -> State:
         result = await self.connection.call("state", {"episode_id": self.handle()})
         if result.is_error or result.structured_content is None:
-            raise ClientError(result_text(result))
+            raise_for(result)
         return State.model_validate(result.structured_content)
 
     async def close(self) -> None:

@@ -2,28 +2,67 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn, cast
 
 from mcp.types import CallToolResult, TextContent
 
-from openenv_mcp.errors import OpenEnvError
-from openenv_mcp.server import META_STEP
+from openenv_mcp.errors import OpenEnvError, error_class
+from openenv_mcp.server import META_ERROR, META_STEP
 from openenv_mcp.server.render import observation_text
 from openenv_mcp.spec import StepResult, ToolDefinition
 
 __all__ = [
     "ClientError",
     "RemoteStepResult",
+    "error_kind",
     "from_inner_result",
     "from_step_data",
     "from_step_result",
+    "raise_for",
+    "remote_error",
     "result_text",
     "unwraps",
 ]
 
 
 class ClientError(OpenEnvError):
-    """The server refused a control call (unknown or closed episode, at capacity, bad options)."""
+    """The server refused a call (unknown or closed episode, at capacity, bad options, ...).
+
+    What the client raises is also of the class the error's kind names, so that both
+    ``except ClientError`` and ``except AtCapacityError`` catch a refusal at capacity:
+
+    >>> error = remote_error("at_capacity", "full")
+    >>> from openenv_mcp.errors import AtCapacityError
+    >>> isinstance(error, ClientError), isinstance(error, AtCapacityError), error.kind
+    (True, True, 'at_capacity')
+    """
+
+
+_REMOTE: dict[str, type[ClientError]] = {}
+
+
+def remote_error(kind: str, message: str) -> ClientError:
+    """An exception of `kind`'s class that is a `ClientError` too (a plain one for unknown kinds)."""
+    base = error_class(kind)
+    if base is OpenEnvError:
+        return ClientError(message)
+    cls = _REMOTE.get(kind)
+    if cls is None:
+        doc = f"The server answered with an error of kind {kind!r}."
+        cls = _REMOTE[kind] = type(f"Remote{base.__name__}", (ClientError, base), {"__doc__": doc})
+    return cls(message)
+
+
+def error_kind(result: CallToolResult) -> str:
+    """The stable kind of an error result, from its `_meta` ("error" when the server gave none)."""
+    entry: Any = (result.meta or {}).get(META_ERROR)
+    kind: Any = cast("dict[str, Any]", entry).get("kind") if isinstance(entry, dict) else None
+    return kind if isinstance(kind, str) else OpenEnvError.kind
+
+
+def raise_for(result: CallToolResult) -> NoReturn:
+    """Raise the typed error a refused call carries, its message without the "Error: " prefix."""
+    raise remote_error(error_kind(result), result_text(result).removeprefix("Error: "))
 
 
 class RemoteStepResult(StepResult):
@@ -55,7 +94,7 @@ def from_inner_result(result: CallToolResult, wrapped: bool, tool_call_id: str |
     text = result_text(result)
     step = (result.meta or {}).get(META_STEP)
     if not isinstance(step, dict):
-        raise ClientError(text)
+        raise_for(result)
     meta: dict[str, Any] = step  # pyright: ignore[reportUnknownVariableType]
     structured = result.structured_content
     if wrapped and structured is not None:
@@ -79,7 +118,7 @@ def from_step_result(result: CallToolResult, tool_call_id: str | None) -> Remote
     """The `step` control tool's structured result."""
     data = result.structured_content
     if data is None or "reward" not in data:
-        raise ClientError(result_text(result))
+        raise_for(result)
     return from_step_data(data, tool_call_id)
 
 

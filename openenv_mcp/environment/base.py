@@ -17,7 +17,14 @@ from pydantic import BaseModel, ValidationError
 
 from openenv_mcp.environment.records import StepRecord
 from openenv_mcp.environment.tools import InnerTool, build_tool, is_tool
-from openenv_mcp.errors import ActionError, DefinitionError, InvalidOptionsError
+from openenv_mcp.errors import (
+    ENVIRONMENT_FAILED,
+    ActionError,
+    DefinitionError,
+    EpisodeEndedError,
+    InvalidOptionsError,
+    UnknownToolError,
+)
 from openenv_mcp.spec import CodeAction, ResetResult, State, StepResult, ToolCallAction, ToolDefinition
 
 __all__ = ["Environment"]
@@ -145,19 +152,22 @@ class Environment:
         if self.terminated or self.truncated:
             how = "terminated" if self.terminated else "truncated"
             return self._error_result(
-                f"the episode has ended ({how} after {self.step_count} steps); call reset"
+                f"the episode has ended ({how} after {self.step_count} steps); call reset",
+                EpisodeEndedError.kind,
             )
         self._step_reward, self._step_info = 0.0, {}
         try:
             observation = await self._dispatch(action)
-            error = None
+            error = kind = None
         except ActionError as exc:
-            observation, error = f"Error: {exc}", str(exc)
+            observation, error, kind = f"Error: {exc}", str(exc), exc.kind
             self._step_reward = self.invalid_action_penalty
         except Exception as exc:
             logger.exception("environment %r failed on %r", self.name, action)
             error = f"the environment failed on this action: {type(exc).__name__}: {exc}"
-            observation, self._step_reward = f"Error: {error}", 0.0
+            observation, self._step_reward, kind = f"Error: {error}", 0.0, ENVIRONMENT_FAILED
+        if kind is not None:
+            self._step_info["error_kind"] = kind
         return self._finish_step(action, observation, error)
 
     def state(self) -> State:
@@ -184,7 +194,9 @@ class Environment:
         spec = self.inner_tools.get(action.tool_name)
         if spec is None:
             known = ", ".join(self.inner_tools) or "(none)"
-            raise ActionError(f"unknown tool {action.tool_name!r}; this environment's tools are: {known}")
+            raise UnknownToolError(
+                f"unknown tool {action.tool_name!r}; this environment's tools are: {known}"
+            )
         kwargs = spec.parse(action.parameters)
         method = getattr(self, spec.method_name)
         result = method(**kwargs)
@@ -218,12 +230,12 @@ class Environment:
             info=info,
         )
 
-    def _error_result(self, message: str) -> StepResult:
+    def _error_result(self, message: str, kind: str) -> StepResult:
         return StepResult(
             observation=f"Error: {message}",
             terminated=self.terminated,
             truncated=self.truncated,
-            info={"error": message},
+            info={"error": message, "error_kind": kind},
         )
 
     def _parse_options(self, options: dict[str, Any]) -> Any:

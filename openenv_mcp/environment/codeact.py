@@ -16,7 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from openenv_mcp.environment.base import Environment
 from openenv_mcp.environment.tools import InnerTool
-from openenv_mcp.errors import ActionError, InvalidOptionsError, OpenEnvError, SandboxError
+from openenv_mcp.errors import (
+    ActionError,
+    InvalidOptionsError,
+    OpenEnvError,
+    SandboxError,
+    SandboxKilledError,
+)
 from openenv_mcp.sandbox import ExecResult, Sandbox, SandboxLimits, ToolReply, ToolSpec
 from openenv_mcp.sandbox.provider import SandboxProvider
 from openenv_mcp.spec import ToolCallAction
@@ -95,7 +101,7 @@ class CodeActEnvironment(Environment, abstract=True):
         )
         observation = CodeObservation.model_validate(result.model_dump())
         if observation.killed is not None:
-            raise ActionError(observation.to_text())
+            raise SandboxKilledError(observation.to_text())
         self.step_info["tool_calls"] = len(observation.tool_calls) + observation.tool_calls_omitted
         return observation
 

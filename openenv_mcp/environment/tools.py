@@ -13,7 +13,7 @@ from typing import Any, TypeVar, get_type_hints, overload
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
-from openenv_mcp.errors import ActionError, DefinitionError
+from openenv_mcp.errors import DefinitionError, InvalidArgumentsError
 from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.spec import ToolAnnotationsSpec, ToolDefinition
 
@@ -102,11 +102,13 @@ class InnerTool:
         # Strict validation refuses some valid JSON (an object for a nested model): the schema decides.
         problems = self.check.problems(parameters)
         if problems:
-            raise ActionError(_describe_problems(self.name, problems))
+            raise InvalidArgumentsError(_describe_problems(self.name, problems))
         try:
             return self.arguments_model.model_validate(parameters)
         except ValidationError as exc:
-            raise ActionError(_describe_problems(self.name, [str(e["msg"]) for e in exc.errors()])) from exc
+            raise InvalidArgumentsError(
+                _describe_problems(self.name, [str(e["msg"]) for e in exc.errors()])
+            ) from exc
 
     def structure(self, value: Any) -> dict[str, Any] | None:
         """The structured content for a tool's return value."""

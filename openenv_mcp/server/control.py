@@ -6,9 +6,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from openenv_mcp.server.render import META_ERROR
 from openenv_mcp.spec import Action, State, ToolAnnotationsSpec, ToolDefinition
 
-__all__ = ["MAX_BATCH", "META_ROLE", "META_STEP", "control_definitions"]
+__all__ = ["MAX_BATCH", "META_ERROR", "META_ROLE", "META_STEP", "control_definitions"]
 
 META_ROLE = "openenv-mcp/role"
 """`_meta` key on every tool: "control" or "inner"."""
@@ -61,6 +62,9 @@ class _StepOutput(BaseModel):
     step_count: int
     info: dict[str, Any]
     error: str | None = None
+    error_kind: str | None = Field(
+        default=None, description="The error's stable kind, when the action failed."
+    )
 
 
 class _BatchStepOutput(_StepOutput):
@@ -71,6 +75,7 @@ class _BatchFailure(BaseModel):
     episode_id: str
     failed: bool = Field(description="Always true: this entry was not a step (unknown episode, bad action).")
     error: str
+    error_kind: str = Field(description="The error's stable kind.")
 
 
 class _StepBatchOutput(BaseModel):

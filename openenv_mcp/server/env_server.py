@@ -13,7 +13,7 @@ from mcp.types import CallToolRequestParams, CallToolResult, ListToolsResult, Pa
 
 from openenv_mcp.environment import CodeActEnvironment, Environment
 from openenv_mcp.episodes import Episode, EpisodeRegistry, RegistryLimits
-from openenv_mcp.errors import NoDefaultEpisodeError, OpenEnvError, UnknownEpisodeError
+from openenv_mcp.errors import InvalidArgumentsError, NoDefaultEpisodeError, OpenEnvError
 from openenv_mcp.sandbox import layers
 from openenv_mcp.sandbox.provider import Backend, SandboxProvider, backend_factory
 from openenv_mcp.schema import SchemaCheck
@@ -143,7 +143,7 @@ class EnvServer:
                 return await handlers.inner_tool(self, ctx, name, arguments)
             return await handlers.CONTROL[name](self, ctx, arguments)
         except OpenEnvError as exc:
-            return error_result(f"Error: {exc}")
+            return error_result(f"Error: {exc}", exc.kind)
 
     def _validate(self, name: str, arguments: dict[str, Any]) -> None:
         """Check a control tool's arguments; an inner tool's are checked inside its step."""
@@ -196,7 +196,7 @@ class EnvServer:
         if isinstance(episode_id, str):
             return self.registry.get(episode_id)
         if episode_id is not None:
-            raise UnknownEpisodeError(
+            raise InvalidArgumentsError(
                 f"episode_id must be the string that reset returned; got {episode_id!r}"
             )
         scope = self.scope(ctx)

@@ -11,7 +11,7 @@ from mcp.server import ServerRequestContext
 from mcp.types import CallToolResult
 from pydantic import ValidationError
 
-from openenv_mcp.errors import ActionError, OpenEnvError
+from openenv_mcp.errors import ActionError, InvalidArgumentsError, OpenEnvError, UnknownToolError
 from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.server.control import META_STEP
 from openenv_mcp.server.render import error_result, observation_text, structured_result, tool_result
@@ -26,16 +26,16 @@ __all__ = ["CONTROL", "check_arguments", "inner_tool", "unknown_tool"]
 Ctx = ServerRequestContext[Any, Any]
 
 
-def unknown_tool(server: EnvServer, name: str) -> ActionError:
+def unknown_tool(server: EnvServer, name: str) -> UnknownToolError:
     known = ", ".join(t.name for t in server.tools)
-    return ActionError(f"unknown tool {name!r}; this server's tools are: {known}")
+    return UnknownToolError(f"unknown tool {name!r}; this server's tools are: {known}")
 
 
 def check_arguments(name: str, check: SchemaCheck, arguments: dict[str, Any]) -> None:
     """Validate arguments against a tool's input schema (the SDK does not)."""
     problems = check.problems(arguments)
     if problems:
-        raise ActionError(f"invalid arguments for tool {name!r}: " + "; ".join(problems))
+        raise InvalidArgumentsError(f"invalid arguments for tool {name!r}: " + "; ".join(problems))
 
 
 async def inner_tool(server: EnvServer, ctx: Ctx, name: str, arguments: dict[str, Any]) -> CallToolResult:
@@ -45,7 +45,7 @@ async def inner_tool(server: EnvServer, ctx: Ctx, name: str, arguments: dict[str
     meta = {META_STEP: _step_meta(server, episode.id, episode.env.step_count, result)}
     text = observation_text(result.observation)
     if result.error is not None:
-        return error_result(text, meta)
+        return error_result(text, result.error_kind or ActionError.kind, meta)
     structured = episode.env.inner_tools[name].structure(result.observation)
     return tool_result(text, structured, meta=meta)
 
@@ -87,7 +87,7 @@ async def _step(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> tuple
     try:
         action = ACTION_ADAPTER.validate_python(arguments["action"])
     except ValidationError as exc:
-        raise ActionError(f"invalid action: {_pydantic_problems(exc)}") from exc
+        raise InvalidArgumentsError(f"invalid action: {_pydantic_problems(exc)}") from exc
     episode = await server.episode_for(ctx, arguments.get("episode_id"))
     result = await episode.step(action)
     data: dict[str, Any] = {
@@ -99,6 +99,7 @@ async def _step(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> tuple
         "step_count": episode.env.step_count,
         "info": jsonable(result.info),
         "error": result.error,
+        "error_kind": result.error_kind,
     }
     return data, result
 
@@ -114,13 +115,15 @@ async def step_batch(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> 
             data, result = await _step(server, ctx, entry)
             results[index] = {**data, "text": observation_text(result.observation)}
         except OpenEnvError as exc:
-            results[index] = {"episode_id": entry["episode_id"], "failed": True, "error": f"Error: {exc}"}
+            failure = {"episode_id": entry["episode_id"], "failed": True, "error": f"Error: {exc}"}
+            results[index] = {**failure, "error_kind": exc.kind}
 
     async with anyio.create_task_group() as tg:
         for index, entry in enumerate(entries):
             if entry["episode_id"] in seen:
                 message = "Error: this episode already has a step in this batch; send one step per episode"
-                results[index] = {"episode_id": entry["episode_id"], "failed": True, "error": message}
+                failure = {"episode_id": entry["episode_id"], "failed": True, "error": message}
+                results[index] = {**failure, "error_kind": InvalidArgumentsError.kind}
                 continue
             seen.add(entry["episode_id"])
             tg.start_soon(one, index, entry)

@@ -9,7 +9,7 @@ from mcp.types import CallToolResult, TextContent
 
 from openenv_mcp.spec.data import jsonable
 
-__all__ = ["error_result", "observation_text", "structured_result", "tool_result"]
+__all__ = ["META_ERROR", "error_result", "observation_text", "structured_result", "tool_result"]
 
 
 def observation_text(observation: Any) -> str:
@@ -24,8 +24,13 @@ def observation_text(observation: Any) -> str:
     return json.dumps(jsonable(observation), indent=2, ensure_ascii=False)
 
 
-def error_result(message: str, meta: dict[str, Any] | None = None) -> CallToolResult:
-    """An `isError` result the model can read."""
+META_ERROR = "openenv-mcp/error"
+"""`_meta` key on every error result: ``{"kind": ...}``, the error's stable kind (see openenv_mcp.errors)."""
+
+
+def error_result(message: str, kind: str, meta: dict[str, Any] | None = None) -> CallToolResult:
+    """An `isError` result the model can read, its stable `kind` in `_meta` for the client."""
+    meta = {**(meta or {}), META_ERROR: {"kind": kind}}
     return CallToolResult(content=[TextContent(type="text", text=message)], is_error=True, _meta=meta)
 
 

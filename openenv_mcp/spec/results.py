@@ -12,8 +12,9 @@ __all__ = ["ResetResult", "State", "StepResult"]
 class StepResult(BaseModel):
     """The outcome of one step, in Gymnasium's terms.
 
-    `info["error"]` holds a message when the action could not be carried out; the
-    episode goes on all the same.
+    `info["error"]` holds a message when the action could not be carried out, and
+    `info["error_kind"]` its stable kind (see `openenv_mcp.errors`); the episode goes on
+    all the same.
 
     >>> StepResult(observation="hi", reward=0.5).done
     False
@@ -37,6 +38,12 @@ class StepResult(BaseModel):
         """The error message of a failed action, or None."""
         message = self.info.get("error")
         return message if isinstance(message, str) else None
+
+    @property
+    def error_kind(self) -> str | None:
+        """The stable kind of a failed action's error (``unknown_tool``, ...), or None."""
+        kind = self.info.get("error_kind")
+        return kind if isinstance(kind, str) else None
 
 
 class ResetResult(BaseModel):

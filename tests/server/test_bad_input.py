@@ -10,6 +10,7 @@ import pytest
 from mcp.client.client import ConnectMode
 from mcp.types import CallToolResult, TextContent
 
+from openenv_mcp.client.results import error_kind
 from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.server import EnvServer
 from openenv_mcp_echo import EchoEnvironment
@@ -57,6 +58,24 @@ CASES: list[tuple[str, str, dict[str, Any], list[str]]] = [
     ("close of a forged episode", "close", {"episode_id": "forged"}, ["unknown episode 'forged'"]),
 ]
 
+KINDS = {
+    "unknown tool": "unknown_tool",
+    "missing argument": "invalid_arguments",
+    "mistyped argument": "invalid_arguments",
+    "unexpected argument": "invalid_arguments",
+    "unknown episode": "unknown_episode",
+    "episode id of the wrong type": "invalid_arguments",
+    "bad reset options": "invalid_arguments",
+    "unknown reset option": "invalid_arguments",
+    "bad seed": "invalid_arguments",
+    "fractional seed": "invalid_arguments",
+    "step without action": "invalid_arguments",
+    "step with a bad action": "invalid_arguments",
+    "state of a forged episode": "unknown_episode",
+    "close of a forged episode": "unknown_episode",
+}
+"""The stable kind each case carries in `_meta` (what a client reads instead of the English)."""
+
 
 @pytest.mark.parametrize(("case", "tool", "arguments", "expected"), CASES, ids=[c[0] for c in CASES])
 async def test_bad_input_is_answered_and_nothing_else_notices(
@@ -75,6 +94,7 @@ async def test_bad_input_is_answered_and_nothing_else_notices(
         assert result.is_error, f"{case}: accepted"
         for fragment in expected:
             assert fragment in text(result), f"{case}: {text(result)!r} lacks {fragment!r}"
+        assert error_kind(result) == KINDS[case], f"{case}: {error_kind(result)}"
         after = await client.call_tool("step", {"episode_id": bystander, "action": ECHO})
         assert not after.is_error
         assert after.structured_content is not None and after.structured_content["step_count"] == 1
@@ -86,6 +106,7 @@ async def test_a_closed_episode_says_so(echo_server: EnvServer, era: ConnectMode
         await client.call_tool("close", {"episode_id": episode_id})
         result = await client.call_tool("echo", {"message": "x", "episode_id": episode_id})
         assert result.is_error and "was closed" in text(result) and "call reset" in text(result)
+        assert error_kind(result) == "episode_closed"
 
 
 async def test_an_expired_episode_says_so(era: ConnectMode) -> None:
