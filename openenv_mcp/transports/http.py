@@ -7,10 +7,10 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import uvicorn
-from mcp.server.transport_security import TransportSecuritySettings
+from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from openenv_mcp.server import EnvServer
@@ -36,16 +36,24 @@ def _catalogue_entry(env_server: EnvServer) -> dict[str, Any]:
 
 
 def build_app(env_servers: Sequence[EnvServer], *, allowed_hosts: Sequence[str] = ()) -> Starlette:
-    """A Starlette app serving each environment's MCP endpoint, /healthz and the /envs catalogue."""
+    """A Starlette app serving each environment's MCP endpoint, /healthz and the /envs catalogue.
+
+    Every route checks Host and Origin the same way, the SDK's way (a DNS-rebinding page must
+    not read the catalogue either): loopback names by default, else `allowed_hosts`.
+    """
     security = _security(allowed_hosts)
+    guard = TransportSecurityMiddleware(security)
 
-    async def healthz(_request: Request) -> JSONResponse:
+    async def healthz(request: Request) -> Response:
+        if (refused := await guard.validate_request(request)) is not None:
+            return refused
         sandboxes = {s.name: s.sandbox_layers.to_json() for s in env_servers if s.sandbox_layers is not None}
-        return JSONResponse(
-            {"status": "ok", "environments": [s.name for s in env_servers], "sandbox": sandboxes}
-        )
+        body = {"status": "ok", "environments": [s.name for s in env_servers], "sandbox": sandboxes}
+        return JSONResponse(body)
 
-    async def catalogue(_request: Request) -> JSONResponse:
+    async def catalogue(request: Request) -> Response:
+        if (refused := await guard.validate_request(request)) is not None:
+            return refused
         return JSONResponse({"environments": [_catalogue_entry(s) for s in env_servers]})
 
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/envs", catalogue)]
@@ -66,10 +74,22 @@ def build_app(env_servers: Sequence[EnvServer], *, allowed_hosts: Sequence[str] 
     return Starlette(routes=routes, lifespan=lifespan)
 
 
-def _security(allowed_hosts: Sequence[str]) -> TransportSecuritySettings | None:
+_LOOPBACK = TransportSecuritySettings(
+    enable_dns_rebinding_protection=True,
+    allowed_hosts=["127.0.0.1", "localhost", "[::1]", "127.0.0.1:*", "localhost:*", "[::1]:*"],
+    allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
+)
+"""What the SDK itself allows on a loopback server (and the names without a port, as on port 80):
+the default of every route here."""
+
+
+def _security(allowed_hosts: Sequence[str]) -> TransportSecuritySettings:
     if not allowed_hosts:
-        return None
-    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=list(allowed_hosts))
+        return _LOOPBACK
+    origins = [f"{scheme}://{host}" for host in allowed_hosts for scheme in ("http", "https")]
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True, allowed_hosts=list(allowed_hosts), allowed_origins=origins
+    )
 
 
 async def serve_http(

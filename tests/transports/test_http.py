@@ -95,3 +95,28 @@ def test_serve_keeps_connections_longer_than_the_sdk_client_pool_does() -> None:
     pool_expiry = httpx2.Limits().keepalive_expiry
     assert pool_expiry is not None
     assert default == KEEP_ALIVE_SECONDS > pool_expiry
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/envs", "/envs/echo/mcp"])
+async def test_every_route_refuses_a_foreign_host_or_origin(path: str) -> None:
+    """A DNS-rebinding page reaches the server by name: neither the catalogue nor health answers it."""
+    with anyio.fail_after(30):
+        async with (
+            running_http(build_app([EnvServer(EchoEnvironment)])) as base,
+            httpx2.AsyncClient() as http,
+        ):
+            foreign = await http.get(f"{base}{path}", headers={"host": "rebind.example:8000"})
+            assert foreign.status_code == 421, foreign.text
+            origin = await http.get(f"{base}{path}", headers={"origin": "http://rebind.example"})
+            assert origin.status_code == 403, origin.text
+            if path != "/envs/echo/mcp":
+                assert (await http.get(f"{base}{path}")).status_code == 200
+
+
+async def test_allowed_hosts_are_the_rule_for_every_route() -> None:
+    app = build_app([EnvServer(EchoEnvironment)], allowed_hosts=["envs.internal:8000"])
+    with anyio.fail_after(30):
+        async with running_http(app) as base, httpx2.AsyncClient() as http:
+            named = {"host": "envs.internal:8000", "origin": "https://envs.internal:8000"}
+            assert (await http.get(f"{base}/envs", headers=named)).status_code == 200
+            assert (await http.get(f"{base}/envs")).status_code == 421  # loopback is no longer the rule
