@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from enum import StrEnum
 from typing import Any
 
+import anyio
 from mcp.server import Server, ServerRequestContext
 from mcp.types import CallToolRequestParams, CallToolResult, ListToolsResult, PaginatedRequestParams, Tool
 
@@ -201,9 +202,6 @@ class EnvServer:
             )
         scope = self.scope(ctx)
         if scope is None:
-            if not self.training:
-                episode, _ = await self.registry.create()
-                return episode
             raise NoDefaultEpisodeError(
                 "this call is stateless (MCP 2026-07-28) and names no episode: "
                 "call reset first and pass the episode_id it returns"
@@ -212,6 +210,26 @@ class EnvServer:
             return self.registry.get(scope.default)
         episode, _ = await self.open_episode(ctx, None, None, implicit=True)
         return episode
+
+    @asynccontextmanager
+    async def episode_in_call(
+        self, ctx: ServerRequestContext[Any, Any], episode_id: object
+    ) -> AsyncGenerator[tuple[Episode, bool]]:
+        """The episode an inner call acts in, and whether it lives for this call only.
+
+        In production a stateless call (MCP 2026-07-28) that names no episode gets an episode
+        of its own, closed when the call ends: nothing is left behind for the idle TTL to
+        find, and no client can fill the capacity with calls.
+        """
+        if episode_id is None and not self.training and self.scope(ctx) is None:
+            episode, _ = await self.registry.create()
+            try:
+                yield episode, True
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await self.registry.close(episode.id, "closed when its one call ended")
+            return
+        yield await self.episode_for(ctx, episode_id), False
 
     async def _close_scope(self, scope: ConnectionScope) -> None:
         for episode_id in list(scope.implicit):

@@ -40,13 +40,18 @@ def check_arguments(name: str, check: SchemaCheck, arguments: dict[str, Any]) ->
 
 async def inner_tool(server: EnvServer, ctx: Ctx, name: str, arguments: dict[str, Any]) -> CallToolResult:
     """An inner tool call: one step of its episode, rendered for the agent."""
-    episode = await server.episode_for(ctx, arguments.pop("episode_id", None))
-    result = await episode.step(ToolCallAction(tool_name=name, parameters=arguments))
-    meta = {META_STEP: _step_meta(server, episode.id, episode.env.step_count, result)}
+    async with server.episode_in_call(ctx, arguments.pop("episode_id", None)) as (episode, one_call):
+        result = await episode.step(ToolCallAction(tool_name=name, parameters=arguments))
+        step_meta = _step_meta(server, episode.id, episode.env.step_count, result)
+        structured = (
+            None if result.error is not None else episode.env.inner_tools[name].structure(result.observation)
+        )
+    if one_call:
+        step_meta["one_call"] = True  # the episode closed with the call: there is no handle to keep
+    meta = {META_STEP: step_meta}
     text = observation_text(result.observation)
     if result.error is not None:
         return error_result(text, result.error_kind or ActionError.kind, meta)
-    structured = episode.env.inner_tools[name].structure(result.observation)
     return tool_result(text, structured, meta=meta)
 
 

@@ -1,0 +1,51 @@
+"""Production's stateless calls: each runs in an episode of its own, closed when the call ends."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from openenv_mcp.episodes import RegistryLimits
+from openenv_mcp.sandbox import sandbox_processes
+from openenv_mcp.server import META_STEP, EnvServer, Mode
+from openenv_mcp_echo import EchoEnvironment
+from openenv_mcp_python import PythonEnvironment
+from tests.conftest import connect
+
+
+async def test_stateless_calls_cannot_fill_the_capacity() -> None:
+    """The review's lock-out: six calls from one client took a capacity of six from everyone."""
+    server = EnvServer(EchoEnvironment, mode=Mode.PRODUCTION, limits=RegistryLimits(capacity=2))
+    with anyio.fail_after(30):
+        async with connect(server, "2026-07-28") as first, connect(server, "2026-07-28") as second:
+            for n in range(20):
+                result = await (first if n % 2 else second).call_tool("echo", {"message": f"m{n}"})
+                assert not result.is_error, result.content
+                assert (result.meta or {})[META_STEP]["one_call"] is True
+                assert "reward" not in (result.meta or {})[META_STEP]
+            assert server.registry.live == 0
+
+
+async def test_a_legacy_session_keeps_its_default_episode() -> None:
+    server = EnvServer(EchoEnvironment, mode=Mode.PRODUCTION)
+    with anyio.fail_after(30):
+        async with connect(server, "legacy") as client:
+            first = await client.call_tool("echo", {"message": "a"})
+            second = await client.call_tool("echo", {"message": "b"})
+            ids = {(r.meta or {})[META_STEP]["episode_id"] for r in (first, second)}
+            assert len(ids) == 1 and "one_call" not in (second.meta or {})[META_STEP]
+            assert server.registry.live == 1
+        assert server.registry.live == 0
+
+
+@pytest.mark.sandbox
+async def test_a_stateless_code_call_leaves_no_sandbox() -> None:
+    server = EnvServer(PythonEnvironment, mode=Mode.PRODUCTION, warm_pool=0)
+    before = set(sandbox_processes())
+    with anyio.fail_after(60):
+        async with connect(server, "2026-07-28") as client:
+            for _ in range(3):
+                listed = await client.call_tool("list_files", {})
+                assert not listed.is_error, listed.content
+            assert server.registry.live == 0
+            assert set(sandbox_processes()) - before == set()
