@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import anyio
+import anyio.lowlevel
 import pytest
 
+from openenv_mcp import Environment, tool
 from openenv_mcp.episodes import EpisodeRegistry, RegistryLimits
 from openenv_mcp.errors import AtCapacityError, EpisodeClosedError, InvalidOptionsError, UnknownEpisodeError
 from openenv_mcp.spec import ToolCallAction
@@ -77,11 +79,36 @@ async def test_reap_spares_recently_used_episodes() -> None:
     assert await episodes.reap(now=kept.last_used + 11) == 1
 
 
+class Overlapping(Environment):
+    """A tool that yields to the loop mid-step and counts how many of its calls run at once."""
+
+    name = "overlapping"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.running = self.most = 0
+
+    @tool
+    async def slow(self) -> int:
+        """Take a few loop turns."""
+        self.running += 1
+        self.most = max(self.most, self.running)
+        for _ in range(3):
+            await anyio.lowlevel.checkpoint()
+        self.running -= 1
+        return self.most
+
+
 async def test_steps_of_one_episode_run_one_at_a_time() -> None:
-    episodes = registry()
-    episode, _ = await episodes.create(options={"max_steps": 1000})
+    episodes = EpisodeRegistry(Overlapping, RegistryLimits(capacity=4))
+    episode, _ = await episodes.create()
+    other, _ = await episodes.create()
     with anyio.fail_after(5):
         async with anyio.create_task_group() as tg:
-            for i in range(100):
-                tg.start_soon(episode.step, ToolCallAction(tool_name="echo", parameters={"message": str(i)}))
-    assert episode.env.step_count == 100
+            for _ in range(50):
+                tg.start_soon(episode.step, ToolCallAction(tool_name="slow", parameters={}))
+                tg.start_soon(other.step, ToolCallAction(tool_name="slow", parameters={}))
+    assert episode.env.step_count == 50
+    assert isinstance(episode.env, Overlapping) and episode.env.most == 1, (
+        "two steps of one episode overlapped"
+    )
