@@ -21,7 +21,7 @@ from openenv_mcp.environment import Environment
 from openenv_mcp.errors import AtCapacityError, EpisodeClosedError, UnknownEpisodeError
 from openenv_mcp.spec import CodeAction, ResetResult, StepResult, ToolCallAction
 
-__all__ = ["Episode", "EpisodeRegistry", "RegistryLimits"]
+__all__ = ["START_OVER", "Episode", "EpisodeRegistry", "RegistryLimits"]
 
 logger = logging.getLogger(__name__)
 _FORGOTTEN_IDS = 10_000
@@ -34,6 +34,10 @@ class RegistryLimits:
     capacity: int = 256
     idle_ttl: float | None = 600.0
     """Seconds without a call before an episode is closed; None keeps episodes forever."""
+
+
+START_OVER = "start over with a call that names no episode_id"
+"""What production (no reset, no close) tells a client whose episode is gone."""
 
 
 @dataclass
@@ -75,6 +79,8 @@ class EpisodeRegistry:
         self._reserved = 0
         self.created_total = 0
         self.closed_total = 0
+        self.control_visible = True
+        """Whether clients see reset and close (training): errors name only tools they can see."""
 
     @property
     def live(self) -> int:
@@ -112,11 +118,10 @@ class EpisodeRegistry:
         if episode is not None:
             return episode
         why = self._closed.get(episode_id)
+        fresh = "call reset to start a new one" if self.control_visible else START_OVER
         if why is not None:
-            raise EpisodeClosedError(f"episode {episode_id!r} was {why}; call reset to start a new episode")
-        raise UnknownEpisodeError(
-            f"unknown episode {episode_id!r}: no live episode has this id; call reset to start one"
-        )
+            raise EpisodeClosedError(f"episode {episode_id!r} was {why}; {fresh}")
+        raise UnknownEpisodeError(f"unknown episode {episode_id!r}: no live episode has this id; {fresh}")
 
     async def close(self, episode_id: str, why: str = "closed") -> bool:
         """Close an episode and free everything it holds; False when it was not live."""
@@ -173,7 +178,5 @@ class EpisodeRegistry:
     def _capacity_message(self) -> str:
         ttl = self.limits.idle_ttl
         expiry = f"idle episodes close after {ttl:g} s" if ttl is not None else "idle episodes are kept"
-        return (
-            f"at capacity: {self.live} of {self.limits.capacity} episodes are live; "
-            f"close one with the close tool, or wait ({expiry})"
-        )
+        way = "close one with the close tool, or wait" if self.control_visible else "try again later"
+        return f"at capacity: {self.live} of {self.limits.capacity} episodes are live; {way} ({expiry})"

@@ -68,6 +68,7 @@ class EnvServer:
             )
         self.sandbox_provider = _provider(env_class, sandbox, warm_pool)
         self.registry = EpisodeRegistry(factory or self._default_factory, limits)
+        self.registry.control_visible = self.training
         self.process_scoped = process_scoped
         """True on stdio: the whole process is one client's connection."""
         self._process_scope = ConnectionScope()
@@ -207,7 +208,10 @@ class EnvServer:
                 "call reset first and pass the episode_id it returns"
             )
         if scope.default is not None and scope.default in self.registry.ids():
-            return self.registry.get(scope.default)
+            episode = self.registry.get(scope.default)
+            if not self.training and (episode.env.terminated or episode.env.truncated):
+                await episode.reset(None, None)  # production renews the connection's ended episode
+            return episode
         episode, _ = await self.open_episode(ctx, None, None, implicit=True)
         return episode
 

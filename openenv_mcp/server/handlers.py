@@ -11,7 +11,14 @@ from mcp.server import ServerRequestContext
 from mcp.types import CallToolResult
 from pydantic import ValidationError
 
-from openenv_mcp.errors import ActionError, InvalidArgumentsError, OpenEnvError, UnknownToolError
+from openenv_mcp.episodes import START_OVER
+from openenv_mcp.errors import (
+    ActionError,
+    EpisodeEndedError,
+    InvalidArgumentsError,
+    OpenEnvError,
+    UnknownToolError,
+)
 from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.server.control import META_STEP
 from openenv_mcp.server.render import error_result, observation_text, structured_result, tool_result
@@ -50,6 +57,8 @@ async def inner_tool(server: EnvServer, ctx: Ctx, name: str, arguments: dict[str
         step_meta["one_call"] = True  # the episode closed with the call: there is no handle to keep
     meta = {META_STEP: step_meta}
     text = observation_text(result.observation)
+    if result.error_kind == EpisodeEndedError.kind and not server.training:
+        text = f"Error: this episode has ended and takes no more calls; {START_OVER}"
     if result.error is not None:
         return error_result(text, result.error_kind or ActionError.kind, meta)
     return tool_result(text, structured, meta=meta)

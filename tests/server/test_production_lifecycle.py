@@ -6,6 +6,7 @@ import anyio
 import pytest
 
 from openenv_mcp.episodes import RegistryLimits
+from openenv_mcp.errors import AtCapacityError
 from openenv_mcp.sandbox import sandbox_processes
 from openenv_mcp.server import META_STEP, EnvServer, Mode
 from openenv_mcp_echo import EchoEnvironment
@@ -49,3 +50,27 @@ async def test_a_stateless_code_call_leaves_no_sandbox() -> None:
                 assert not listed.is_error, listed.content
             assert server.registry.live == 0
             assert set(sandbox_processes()) - before == set()
+
+
+async def test_an_ended_episode_renews_in_a_session_and_errors_name_no_hidden_tool() -> None:
+    server = EnvServer(EchoEnvironment, mode=Mode.PRODUCTION, limits=RegistryLimits(capacity=1))
+    with anyio.fail_after(30):
+        async with connect(server, "legacy") as client:
+            first = await client.call_tool("echo", {"message": "a"})
+            episode = (first.meta or {})[META_STEP]["episode_id"]
+            server.registry.get(episode).env.truncated = True  # as a step budget would end it
+            renewed = await client.call_tool("echo", {"message": "b"})
+            assert not renewed.is_error and (renewed.meta or {})[META_STEP]["step_count"] == 1
+            server.registry.get(episode).env.truncated = True
+            async with connect(server, "2026-07-28") as other:
+                ended = await other.call_tool("echo", {"message": "c", "episode_id": episode})
+                assert (
+                    ended.is_error
+                    and "reset" not in str(ended.content)
+                    and "no episode_id" in str(ended.content)
+                )
+                gone = await other.call_tool("echo", {"message": "d", "episode_id": "forged"})
+                assert "reset" not in str(gone.content) and "no episode_id" in str(gone.content)
+            with pytest.raises(AtCapacityError) as refused:
+                await server.registry.create()
+            assert "close tool" not in str(refused.value) and "try again later" in str(refused.value)
