@@ -6,6 +6,7 @@ Used by the examples and the benchmarks: `served(env)` for `openenv-mcp serve`, 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
@@ -37,6 +38,8 @@ class Served:
 
     url: str
     pid: int
+    process: Process
+    """The child itself, to signal it or wait for how it ends."""
 
 
 @asynccontextmanager
@@ -59,10 +62,12 @@ async def served_process(
         url = await _wait_for_url(process, start_seconds)
         async with anyio.create_task_group() as tg:
             tg.start_soon(_drain, process)
-            yield Served(f"{url}{path}", process.pid)
+            yield Served(f"{url}{path}", process.pid, process)
             tg.cancel_scope.cancel()
     finally:
-        process.terminate()
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.terminate()
         with anyio.move_on_after(10, shield=True):
             await process.wait()
         await process.aclose()

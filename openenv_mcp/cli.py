@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from typing import TypedDict
@@ -19,7 +20,7 @@ from openenv_mcp.sandbox import layers
 from openenv_mcp.sandbox.provider import BACKENDS
 from openenv_mcp.server import EnvServer, Mode
 from openenv_mcp.transports import serve_http, serve_stdio
-from openenv_mcp.transports.http import KEEP_ALIVE_SECONDS
+from openenv_mcp.transports.http import KEEP_ALIVE_SECONDS, SHUTDOWN_GRACE_SECONDS
 
 __all__ = ["ClaudeServerEntry", "claude_config", "main"]
 
@@ -46,6 +47,18 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=KEEP_ALIVE_SECONDS,
         help="seconds an idle HTTP connection stays open (longer than clients' pools keep theirs)",
+    )
+    serve.add_argument(
+        "--shutdown-grace",
+        type=float,
+        default=SHUTDOWN_GRACE_SECONDS,
+        help="seconds in-flight calls may finish after SIGTERM before they are cancelled (HTTP)",
+    )
+    serve.add_argument(
+        "--drain",
+        type=float,
+        default=0.0,
+        help="seconds to keep serving after SIGTERM with /readyz failing, for a load balancer (HTTP)",
     )
     serve.add_argument(
         "--sandbox",
@@ -102,6 +115,10 @@ def _servers(args: argparse.Namespace) -> list[EnvServer]:
     ]
 
 
+def _ignore(signum: int, frame: object) -> None:
+    """A SIGTERM handler that does nothing: uvicorn's own shut the server down already."""
+
+
 def _doctor(args: argparse.Namespace) -> int:
     """Print the layer report and a trial sandbox's; exit 1 when a layer is missing or the trial fails."""
     report = layers.probe(args.sandbox)
@@ -129,6 +146,8 @@ def _serve(args: argparse.Namespace) -> int:
         return 0
     for server in servers:
         logger.info("serving %s at http://%s:%d/envs/%s/mcp", server.name, args.host, args.port, server.name)
+    # uvicorn raises the signal it shut down for again once it is done: ours ends the process with 0.
+    signal.signal(signal.SIGTERM, _ignore)
     anyio.run(
         lambda: serve_http(
             servers,
@@ -137,6 +156,8 @@ def _serve(args: argparse.Namespace) -> int:
             allowed_hosts=args.allowed_host,
             log_level=args.log_level,
             keep_alive=args.keep_alive,
+            shutdown_grace=args.shutdown_grace,
+            drain=args.drain,
         )
     )
     return 0

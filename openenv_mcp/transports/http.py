@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import signal
+import time
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -15,12 +19,51 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from openenv_mcp.server import EnvServer
 
-__all__ = ["KEEP_ALIVE_SECONDS", "build_app", "serve_http"]
+__all__ = ["KEEP_ALIVE_SECONDS", "SHUTDOWN_GRACE_SECONDS", "Readiness", "build_app", "serve_http"]
 
 KEEP_ALIVE_SECONDS = 60
 """How long an idle connection stays open. uvicorn's default (5 s) equals the usual client
 pools' expiry, so a request sent on a connection the server is closing fails with a reset;
 with 1,024 concurrent episodes that happened to a few steps a run."""
+
+
+SHUTDOWN_GRACE_SECONDS = 30.0
+"""How long in-flight calls may run on after SIGTERM before they are cancelled."""
+
+
+@dataclass
+class Readiness:
+    """Whether the server takes new work: false from the first SIGTERM on (``GET /readyz``)."""
+
+    ready: bool = True
+    reason: str = ""
+
+
+class _DrainingServer(uvicorn.Server):
+    """uvicorn, with readiness turned false at once on SIGTERM and `drain` seconds of serving after.
+
+    Behind a load balancer the drain lets it see ``/readyz`` fail before the socket closes; then
+    uvicorn stops accepting, lets in-flight calls finish (up to the grace), and the lifespan
+    closes every episode, sandbox and child. A second signal shuts down at once.
+    """
+
+    def __init__(self, config: uvicorn.Config, readiness: Readiness, drain: float) -> None:
+        super().__init__(config)
+        self.readiness, self.drain = readiness, drain
+        self._drain_until: float | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        first = self.readiness.ready
+        self.readiness.ready, self.readiness.reason = False, "shutting down"
+        if first and self.drain > 0 and sig == signal.SIGTERM:
+            self._drain_until = time.monotonic() + self.drain
+            return
+        super().handle_exit(sig, frame)
+
+    async def on_tick(self, counter: int) -> bool:
+        if self._drain_until is not None and time.monotonic() >= self._drain_until:
+            self.should_exit = True
+        return await super().on_tick(counter)
 
 
 def _catalogue_entry(env_server: EnvServer) -> dict[str, Any]:
@@ -35,7 +78,9 @@ def _catalogue_entry(env_server: EnvServer) -> dict[str, Any]:
     }
 
 
-def build_app(env_servers: Sequence[EnvServer], *, allowed_hosts: Sequence[str] = ()) -> Starlette:
+def build_app(
+    env_servers: Sequence[EnvServer], *, allowed_hosts: Sequence[str] = (), readiness: Readiness | None = None
+) -> Starlette:
     """A Starlette app serving each environment's MCP endpoint, /healthz and the /envs catalogue.
 
     Every route checks Host and Origin the same way, the SDK's way (a DNS-rebinding page must
@@ -43,6 +88,14 @@ def build_app(env_servers: Sequence[EnvServer], *, allowed_hosts: Sequence[str] 
     """
     security = _security(allowed_hosts)
     guard = TransportSecurityMiddleware(security)
+    state = readiness or Readiness()
+
+    async def readyz(request: Request) -> Response:
+        if (refused := await guard.validate_request(request)) is not None:
+            return refused
+        return JSONResponse(
+            {"ready": state.ready, "reason": state.reason}, status_code=200 if state.ready else 503
+        )
 
     async def healthz(request: Request) -> Response:
         if (refused := await guard.validate_request(request)) is not None:
@@ -56,7 +109,11 @@ def build_app(env_servers: Sequence[EnvServer], *, allowed_hosts: Sequence[str] 
             return refused
         return JSONResponse({"environments": [_catalogue_entry(s) for s in env_servers]})
 
-    routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/envs", catalogue)]
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/envs", catalogue),
+    ]
     for env_server in env_servers:
         mcp_app = env_server.server.streamable_http_app(
             streamable_http_path="/mcp", transport_security=security
@@ -100,10 +157,19 @@ async def serve_http(
     allowed_hosts: Sequence[str] = (),
     log_level: str = "info",
     keep_alive: int = KEEP_ALIVE_SECONDS,
+    shutdown_grace: float = SHUTDOWN_GRACE_SECONDS,
+    drain: float = 0.0,
 ) -> None:
-    """Serve the app with uvicorn until interrupted."""
-    app = build_app(env_servers, allowed_hosts=allowed_hosts)
+    """Serve the app with uvicorn until SIGTERM or SIGINT, then shut down gracefully (`_DrainingServer`)."""
+    readiness = Readiness()
+    app = build_app(env_servers, allowed_hosts=allowed_hosts, readiness=readiness)
     config = uvicorn.Config(
-        app, host=host, port=port, log_level=log_level, lifespan="on", timeout_keep_alive=keep_alive
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        lifespan="on",
+        timeout_keep_alive=keep_alive,
+        timeout_graceful_shutdown=max(1, round(shutdown_grace)),
     )
-    await uvicorn.Server(config).serve()
+    await _DrainingServer(config, readiness, drain).serve()
