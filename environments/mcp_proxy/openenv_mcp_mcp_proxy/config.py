@@ -20,7 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from openenv_mcp.errors import DefinitionError
 
-__all__ = ["CONFIG_VARIABLE", "NODE_DIR_VARIABLE", "ProxyConfig", "default_config", "node_server_entry"]
+__all__ = [
+    "CONFIG_VARIABLE",
+    "EVERYTHING_TOOLS",
+    "NODE_DIR_VARIABLE",
+    "ProxyConfig",
+    "default_config",
+    "node_server_entry",
+]
 
 CONFIG_VARIABLE = "OPENENV_MCP_PROXY_CONFIG"
 """Path to a JSON `ProxyConfig` for the default `mcp_proxy` entry point."""
@@ -28,6 +35,24 @@ NODE_DIR_VARIABLE = "OPENENV_MCP_NODE_DIR"
 """A folder holding `node_modules/` with the reference MCP servers (default: the repo's tests/node)."""
 
 _REPO_NODE_DIR = Path(__file__).resolve().parents[3] / "tests" / "node"
+
+EVERYTHING_TOOLS = (
+    "echo",
+    "get-annotated-message",
+    "get-resource-links",
+    "get-resource-reference",
+    "get-structured-content",
+    "get-sum",
+    "get-tiny-image",
+)
+"""The default child's tools the agent gets: each answers from the child's own memory.
+
+Left out: `gzip-file-as-resource` fetches any URL (the host's loopback and private network
+included), `get-env` prints the child's environment, `trigger-long-running-operation` holds the
+child for as long as the agent asks, the `toggle-*` tools start background notifications,
+`simulate-research-query` runs only as an MCP task (which the proxy does not forward), and any tool
+a later version adds stays out until it is named here.
+"""
 
 
 class ProxyConfig(BaseModel):
@@ -99,7 +124,10 @@ def node_server_entry(package: str, node_dir: str | Path | None = None) -> Path:
 
 
 def default_config() -> ProxyConfig:
-    """The `mcp_proxy` entry point's child: the file named by $OPENENV_MCP_PROXY_CONFIG, else "everything"."""
+    """The `mcp_proxy` entry point's child: the file named by $OPENENV_MCP_PROXY_CONFIG, else "everything".
+
+    "everything" offers only `EVERYTHING_TOOLS`, none of which reaches the network or the host.
+    """
     path = os.environ.get(CONFIG_VARIABLE)
     if path:
         return ProxyConfig.from_file(path)
@@ -112,6 +140,7 @@ def default_config() -> ProxyConfig:
     return ProxyConfig(
         name="everything",
         command=[node, str(entry), "stdio"],
+        allow=list(EVERYTHING_TOOLS),
         per_episode=True,
         call_timeout=30.0,
         description="The reference MCP 'everything' server's tools, behind the environment boundary.",

@@ -76,17 +76,22 @@ class McpProxyEnvironment(Environment):
             return found
         try:
             config = cls.config or default_config()
-            runtime, tools = ProxyRuntime(config), fetch_tools_blocking(config)
+            runtime = ProxyRuntime(config)
+            cls._install(runtime, fetch_tools_blocking(config))
         except Exception as exc:  # served with no tools; every reset then says why
             logger.warning("mcp_proxy %s has no child server: %s", cls.__qualname__, exc)
-            runtime, tools = ProxyRuntime(cls.config, error=str(exc)), []
-        cls._install(runtime, tools)
+            runtime = ProxyRuntime(cls.config, error=str(exc))
+            cls._install(runtime, [])
         return runtime
 
     @classmethod
     def _install(cls, runtime: ProxyRuntime, tools: list[Tool]) -> None:
         config = runtime.config
-        found = child_tools(config.name, tools, config.allow, config.deny) if config else {}
+        found = (
+            child_tools(config.name, tools, config.allow, config.deny, runtime.redactor)
+            if config is not None and runtime.error is None
+            else {}
+        )
         inner: dict[str, InnerTool] = dict(found)
         cls.inner_tools = inner
         cls._runtime = runtime  # pyright: ignore[reportAttributeAccessIssue]
@@ -125,7 +130,8 @@ class McpProxyEnvironment(Environment):
             return await super().call_tool(action)
         problems = spec.check.problems(action.parameters)
         if problems:
-            raise ActionError(f"invalid arguments for tool {spec.name!r}: " + "; ".join(problems))
+            said = self.proxy.redactor.text("; ".join(problems))  # it may quote the child's schema
+            raise ActionError(f"invalid arguments for tool {spec.name!r}: {said}")
         if self.child is None:
             raise ActionError("no episode is running: call reset first")
         try:
@@ -134,7 +140,7 @@ class McpProxyEnvironment(Environment):
             raise ChildCallError(str(exc)) from None
         result = ChildResult.from_mcp(answer, self.proxy.redactor)
         if result.is_error:
-            raise ActionError(result.to_text() or f"the child tool {spec.child_name!r} failed")
+            raise ActionError(result.to_text() or f"the child tool {spec.name!r} failed")
         if self.proxy.reward is not None:
             self.add_reward(float(self.proxy.reward(spec.child_name, dict(action.parameters), result)))
         return result

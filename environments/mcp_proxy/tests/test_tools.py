@@ -7,8 +7,10 @@ import pytest
 
 from environments.mcp_proxy.tests.helpers import everything_config, filesystem_config, toy_config
 from openenv_mcp.conformance import check_definitions
+from openenv_mcp.errors import DefinitionError
 from openenv_mcp.spec import ToolCallAction
-from openenv_mcp_mcp_proxy import McpProxyEnvironment, build_proxy_class
+from openenv_mcp_mcp_proxy import CONFIG_VARIABLE, ChildStartError, McpProxyEnvironment, build_proxy_class
+from openenv_mcp_mcp_proxy.config import EVERYTHING_TOOLS, default_config
 from openenv_mcp_mcp_proxy.tools import kept
 
 pytestmark = [pytest.mark.subprocess]
@@ -60,7 +62,7 @@ async def test_configure_lists_the_tools_on_first_use() -> None:
     proxy = McpProxyEnvironment.configure(toy_config(deny=["crash"]))
     assert "_runtime" not in vars(proxy)
     names = await anyio.to_thread.run_sync(lambda: [d.name for d in proxy.actions()])
-    assert names == ["toy__echo", "toy__env_value", "toy__sleep", "toy__garbage", "toy__pid"]
+    assert names == ["toy__echo", "toy__env_value", "toy__encoded", "toy__sleep", "toy__garbage", "toy__pid"]
 
 
 async def test_unknown_and_missing_arguments_are_error_observations() -> None:
@@ -76,5 +78,57 @@ async def test_unknown_and_missing_arguments_are_error_observations() -> None:
         assert missing.error is not None and "required" in missing.error
         assert good.error is None and good.observation.to_text() == "a"
         assert env.step_count == 3
+    finally:
+        await env.close()
+
+
+@pytest.mark.parametrize("lists", [{"allow": ["echo", "ech0"]}, {"deny": ["crash", "toy__crahs"]}])
+async def test_an_allow_or_deny_pattern_naming_no_child_tool_is_refused(lists: dict[str, list[str]]) -> None:
+    with anyio.fail_after(30), pytest.raises(DefinitionError) as refused:
+        await build_proxy_class(toy_config(**lists))
+    assert "'ech0'" in str(refused.value) or "'toy__crahs'" in str(refused.value)
+    assert "the child's tools are: echo, env_value, encoded, crash" in str(refused.value)
+
+
+async def test_a_class_listed_on_first_use_with_a_misspelt_pattern_says_why_on_reset() -> None:
+    proxy = McpProxyEnvironment.configure(toy_config(allow=["ech0"]))
+    assert await anyio.to_thread.run_sync(proxy.actions) == []
+    env = proxy()
+    try:
+        with (
+            anyio.fail_after(30),
+            pytest.raises(ChildStartError, match=r"'ech0'.*the child's tools are: echo"),
+        ):
+            await env.reset(seed=0)
+    finally:
+        await env.close()
+
+
+@pytest.mark.node
+async def test_the_default_child_offers_no_tool_that_reaches_the_network_or_the_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(CONFIG_VARIABLE, raising=False)
+    with anyio.fail_after(30):
+        proxy = await build_proxy_class(default_config())
+    tools = {d.name: d for d in proxy.actions()}
+    assert set(tools) == {f"everything__{name}" for name in EVERYTHING_TOOLS}
+    assert not any(d.annotations.open_world for d in tools.values())
+    check_definitions(proxy)
+    env = proxy()
+    try:
+        with anyio.fail_after(30):
+            await env.reset(seed=0)
+            fetch = {"data": "http://127.0.0.1:1/", "outputType": "resource"}
+            fetched = await env.step(
+                ToolCallAction(tool_name="everything__gzip-file-as-resource", parameters=fetch)
+            )
+            dumped = await env.step(ToolCallAction(tool_name="everything__get-env"))
+            summed = await env.step(
+                ToolCallAction(tool_name="everything__get-sum", parameters={"a": 2, "b": 3})
+            )
+        assert fetched.error is not None and "unknown tool" in fetched.error
+        assert dumped.error is not None and "unknown tool" in dumped.error
+        assert summed.error is None and "5" in summed.observation.to_text()
     finally:
         await env.close()
