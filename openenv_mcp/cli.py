@@ -20,7 +20,8 @@ from openenv_mcp.sandbox import layers
 from openenv_mcp.sandbox.provider import BACKENDS
 from openenv_mcp.server import EnvServer, Mode
 from openenv_mcp.transports import serve_http, serve_stdio
-from openenv_mcp.transports.http import KEEP_ALIVE_SECONDS, SHUTDOWN_GRACE_SECONDS
+from openenv_mcp.transports.connections import REQUEST_TIMEOUT_SECONDS
+from openenv_mcp.transports.http import KEEP_ALIVE_SECONDS, MAX_CONNECTIONS, SHUTDOWN_GRACE_SECONDS
 
 __all__ = ["ClaudeServerEntry", "claude_config", "main"]
 
@@ -47,6 +48,18 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=KEEP_ALIVE_SECONDS,
         help="seconds an idle HTTP connection stays open (longer than clients' pools keep theirs)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=MAX_CONNECTIONS,
+        help="connections and requests at once before new requests get 503 (HTTP)",
+    )
+    serve.add_argument(
+        "--request-timeout",
+        type=float,
+        default=REQUEST_TIMEOUT_SECONDS,
+        help="seconds a request may take to arrive, headers and body; slower connections are closed (HTTP)",
     )
     serve.add_argument(
         "--shutdown-grace",
@@ -158,6 +171,8 @@ def _serve(args: argparse.Namespace) -> int:
             keep_alive=args.keep_alive,
             shutdown_grace=args.shutdown_grace,
             drain=args.drain,
+            max_connections=args.max_connections,
+            request_timeout=args.request_timeout,
         )
     )
     return 0

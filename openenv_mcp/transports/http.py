@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
 from collections.abc import AsyncGenerator, Sequence
@@ -18,8 +19,22 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from openenv_mcp.server import EnvServer
+from openenv_mcp.transports.connections import (
+    REQUEST_TIMEOUT_SECONDS,
+    guarded_protocol,
+    raise_open_file_limit,
+)
 
-__all__ = ["KEEP_ALIVE_SECONDS", "SHUTDOWN_GRACE_SECONDS", "Readiness", "build_app", "serve_http"]
+__all__ = [
+    "KEEP_ALIVE_SECONDS",
+    "MAX_CONNECTIONS",
+    "SHUTDOWN_GRACE_SECONDS",
+    "Readiness",
+    "build_app",
+    "serve_http",
+]
+
+logger = logging.getLogger(__name__)
 
 KEEP_ALIVE_SECONDS = 60
 """How long an idle connection stays open. uvicorn's default (5 s) equals the usual client
@@ -27,6 +42,8 @@ pools' expiry, so a request sent on a connection the server is closing fails wit
 with 1,024 concurrent episodes that happened to a few steps a run."""
 
 
+MAX_CONNECTIONS = 1000
+"""Connections (and requests) at once before new requests get 503; under the common 1,024 fds."""
 SHUTDOWN_GRACE_SECONDS = 30.0
 """How long in-flight calls may run on after SIGTERM before they are cancelled."""
 
@@ -159,10 +176,14 @@ async def serve_http(
     keep_alive: int = KEEP_ALIVE_SECONDS,
     shutdown_grace: float = SHUTDOWN_GRACE_SECONDS,
     drain: float = 0.0,
+    max_connections: int | None = MAX_CONNECTIONS,
+    request_timeout: float = REQUEST_TIMEOUT_SECONDS,
 ) -> None:
     """Serve the app with uvicorn until SIGTERM or SIGINT, then shut down gracefully (`_DrainingServer`)."""
     readiness = Readiness()
     app = build_app(env_servers, allowed_hosts=allowed_hosts, readiness=readiness)
+    soft, hard = raise_open_file_limit()
+    logger.info("open-file limit %d (hard %d); at most %s connections", soft, hard, max_connections or "any")
     config = uvicorn.Config(
         app,
         host=host,
@@ -171,5 +192,7 @@ async def serve_http(
         lifespan="on",
         timeout_keep_alive=keep_alive,
         timeout_graceful_shutdown=max(1, round(shutdown_grace)),
+        http=guarded_protocol(request_timeout),
+        limit_concurrency=max_connections,
     )
     await _DrainingServer(config, readiness, drain).serve()
