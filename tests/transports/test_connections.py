@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 
 import anyio
@@ -19,7 +19,7 @@ TIMEOUT = 1.0
 
 
 @asynccontextmanager
-async def serving() -> AsyncIterator[Served]:
+async def serving() -> AsyncGenerator[Served]:
     """The CLI's server with a short request timeout (a context: its task group stays in the test)."""
     command = [sys.executable, "-m", "openenv_mcp", "serve", "echo", "--port", "0"]
     command += ["--request-timeout", str(TIMEOUT), "--max-connections", "40"]
