@@ -79,6 +79,10 @@ class EpisodeRegistry:
         self._reserved = 0
         self.created_total = 0
         self.closed_total = 0
+        self.expired_total = 0
+        """Episodes closed by the idle TTL (counted in `closed_total` too)."""
+        self.refused_total = 0
+        """Creations refused at capacity."""
         self.control_visible = True
         """Whether clients see reset and close (training): errors name only tools they can see."""
 
@@ -95,6 +99,7 @@ class EpisodeRegistry:
     ) -> tuple[Episode, ResetResult]:
         """Open a new episode and reset it; at capacity, raise `AtCapacityError`."""
         if len(self._episodes) + self._reserved >= self.limits.capacity:
+            self.refused_total += 1
             raise AtCapacityError(self._capacity_message())
         self._reserved += 1
         try:
@@ -150,6 +155,7 @@ class EpisodeRegistry:
         stale = [e.id for e in self._episodes.values() if now - e.last_used > ttl and not e.lock.locked()]
         for episode_id in stale:
             await self.close(episode_id, f"closed after {ttl:g} s without a call (idle TTL)")
+        self.expired_total += len(stale)
         return len(stale)
 
     @asynccontextmanager

@@ -7,6 +7,7 @@ from collections.abc import AsyncGenerator, Sequence
 from contextlib import asynccontextmanager
 from typing import Literal
 
+from openenv_mcp.errors import SandboxError
 from openenv_mcp.sandbox.base import Sandbox, SandboxFactory, ToolSpec
 from openenv_mcp.sandbox.bubblewrap import bubblewrap_factory, find_bwrap
 from openenv_mcp.sandbox.limits import SandboxLimits
@@ -57,6 +58,12 @@ class SandboxProvider:
         self.warmup = warmup
         self._pool: WarmPool | None = None
         self.handed_out = 0
+        self.warm_hits = 0
+        """Sandboxes handed out warm, from the pool."""
+        self.cold_starts = 0
+        """Sandboxes started for the asker (an empty pool, other limits, no pool)."""
+        self.failures = 0
+        """Sandboxes that failed to start when asked for."""
 
     @property
     def warm(self) -> int:
@@ -81,6 +88,15 @@ class SandboxProvider:
     async def acquire(self, limits: SandboxLimits | None = None) -> Sandbox:
         """A started sandbox with `limits` (default: the provider's)."""
         self.handed_out += 1
-        if (limits is None or limits == self.limits) and self._pool is not None:
-            return await self._pool.acquire()
-        return await start_sandbox(self.factory, self.tools, limits or self.limits)
+        try:
+            if (limits is None or limits == self.limits) and self._pool is not None:
+                warm = self._pool.idle > 0
+                sandbox = await self._pool.acquire()
+                self.warm_hits += warm
+                self.cold_starts += not warm
+                return sandbox
+            self.cold_starts += 1
+            return await start_sandbox(self.factory, self.tools, limits or self.limits)
+        except SandboxError:
+            self.failures += 1
+            raise

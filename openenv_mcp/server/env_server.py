@@ -20,6 +20,7 @@ from openenv_mcp.sandbox.provider import Backend, SandboxProvider, backend_facto
 from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.server import handlers
 from openenv_mcp.server.control import META_ROLE, control_definitions
+from openenv_mcp.server.metrics import Metrics
 from openenv_mcp.server.render import error_result
 from openenv_mcp.server.scope import ConnectionScope, connection_scope
 from openenv_mcp.spec import ToolDefinition
@@ -59,6 +60,8 @@ class EnvServer:
     ) -> None:
         self.env_class = env_class
         self.mode = Mode(mode)
+        self.metrics: Metrics | None = None
+        """Where the step path counts and times steps, once an HTTP app serves this server."""
         self.sandbox_layers: layers.LayerReport | None = None
         """The sandbox's layers on this machine, for a CodeAct environment (see `openenv-mcp doctor`)."""
         if issubclass(env_class, CodeActEnvironment):
@@ -145,6 +148,8 @@ class EnvServer:
                 return await handlers.inner_tool(self, ctx, name, arguments)
             return await handlers.CONTROL[name](self, ctx, arguments)
         except OpenEnvError as exc:
+            if self.metrics is not None:
+                self.metrics.refused(self.name, exc.kind)
             return error_result(f"Error: {exc}", exc.kind)
 
     def _validate(self, name: str, arguments: dict[str, Any]) -> None:

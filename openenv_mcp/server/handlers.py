@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +49,9 @@ def check_arguments(name: str, check: SchemaCheck, arguments: dict[str, Any]) ->
 async def inner_tool(server: EnvServer, ctx: Ctx, name: str, arguments: dict[str, Any]) -> CallToolResult:
     """An inner tool call: one step of its episode, rendered for the agent."""
     async with server.episode_in_call(ctx, arguments.pop("episode_id", None)) as (episode, one_call):
+        began = time.perf_counter()
         result = await episode.step(ToolCallAction(tool_name=name, parameters=arguments))
+        _record(server, name, result, began)
         step_meta = _step_meta(server, episode.id, episode.env.step_count, result)
         structured = (
             None if result.error is not None else episode.env.inner_tools[name].structure(result.observation)
@@ -62,6 +65,11 @@ async def inner_tool(server: EnvServer, ctx: Ctx, name: str, arguments: dict[str
     if result.error is not None:
         return error_result(text, result.error_kind or ActionError.kind, meta)
     return tool_result(text, structured, meta=meta)
+
+
+def _record(server: EnvServer, tool: str, result: StepResult, began: float) -> None:
+    if server.metrics is not None:
+        server.metrics.step(server.name, tool, result.error_kind or "ok", time.perf_counter() - began)
 
 
 def _step_meta(server: EnvServer, episode_id: str, step_count: int, result: StepResult) -> dict[str, Any]:
@@ -103,7 +111,9 @@ async def _step(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> tuple
     except ValidationError as exc:
         raise InvalidArgumentsError(f"invalid action: {_pydantic_problems(exc)}") from exc
     episode = await server.episode_for(ctx, arguments.get("episode_id"))
+    began = time.perf_counter()
     result = await episode.step(action)
+    _record(server, action.tool_name if isinstance(action, ToolCallAction) else "code", result, began)
     data: dict[str, Any] = {
         "episode_id": episode.id,
         "observation": jsonable(result.observation),

@@ -7,16 +7,12 @@ import signal
 import time
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
 from types import FrameType
-from typing import Any
 
 import uvicorn
-from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
+from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount
 
 from openenv_mcp.server import EnvServer
 from openenv_mcp.transports.connections import (
@@ -24,6 +20,7 @@ from openenv_mcp.transports.connections import (
     guarded_protocol,
     raise_open_file_limit,
 )
+from openenv_mcp.transports.routes import Readiness, ServiceRoutes
 
 __all__ = [
     "KEEP_ALIVE_SECONDS",
@@ -46,14 +43,6 @@ MAX_CONNECTIONS = 1000
 """Connections (and requests) at once before new requests get 503; under the common 1,024 fds."""
 SHUTDOWN_GRACE_SECONDS = 30.0
 """How long in-flight calls may run on after SIGTERM before they are cancelled."""
-
-
-@dataclass
-class Readiness:
-    """Whether the server takes new work: false from the first SIGTERM on (``GET /readyz``)."""
-
-    ready: bool = True
-    reason: str = ""
 
 
 class _DrainingServer(uvicorn.Server):
@@ -83,18 +72,6 @@ class _DrainingServer(uvicorn.Server):
         return await super().on_tick(counter)
 
 
-def _catalogue_entry(env_server: EnvServer) -> dict[str, Any]:
-    return {
-        "name": env_server.name,
-        "description": env_server.env_class.description,
-        "mode": env_server.mode.value,
-        "url": f"/envs/{env_server.name}/mcp",
-        "tools": [tool.name for tool in env_server.tools],
-        "live_episodes": env_server.registry.live,
-        "capacity": env_server.registry.limits.capacity,
-    }
-
-
 def build_app(
     env_servers: Sequence[EnvServer], *, allowed_hosts: Sequence[str] = (), readiness: Readiness | None = None
 ) -> Starlette:
@@ -104,33 +81,7 @@ def build_app(
     not read the catalogue either): loopback names by default, else `allowed_hosts`.
     """
     security = _security(allowed_hosts)
-    guard = TransportSecurityMiddleware(security)
-    state = readiness or Readiness()
-
-    async def readyz(request: Request) -> Response:
-        if (refused := await guard.validate_request(request)) is not None:
-            return refused
-        return JSONResponse(
-            {"ready": state.ready, "reason": state.reason}, status_code=200 if state.ready else 503
-        )
-
-    async def healthz(request: Request) -> Response:
-        if (refused := await guard.validate_request(request)) is not None:
-            return refused
-        sandboxes = {s.name: s.sandbox_layers.to_json() for s in env_servers if s.sandbox_layers is not None}
-        body = {"status": "ok", "environments": [s.name for s in env_servers], "sandbox": sandboxes}
-        return JSONResponse(body)
-
-    async def catalogue(request: Request) -> Response:
-        if (refused := await guard.validate_request(request)) is not None:
-            return refused
-        return JSONResponse({"environments": [_catalogue_entry(s) for s in env_servers]})
-
-    routes: list[BaseRoute] = [
-        Route("/healthz", healthz),
-        Route("/readyz", readyz),
-        Route("/envs", catalogue),
-    ]
+    routes: list[BaseRoute] = [*ServiceRoutes(env_servers, security, readiness or Readiness()).routes()]
     for env_server in env_servers:
         mcp_app = env_server.server.streamable_http_app(
             streamable_http_path="/mcp", transport_security=security

@@ -97,7 +97,7 @@ def test_serve_keeps_connections_longer_than_the_sdk_client_pool_does() -> None:
     assert default == KEEP_ALIVE_SECONDS > pool_expiry
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/envs", "/envs/echo/mcp"])
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics", "/envs", "/envs/echo/mcp"])
 async def test_every_route_refuses_a_foreign_host_or_origin(path: str) -> None:
     """A DNS-rebinding page reaches the server by name: neither the catalogue nor health answers it."""
     with anyio.fail_after(30):
