@@ -57,4 +57,6 @@ async def test_a_pool_closed_while_warming_leaves_nothing() -> None:
                 await anyio.sleep(0.01)
             await anyio.sleep(0.3)  # the warm-up is running
             assert pool.idle == 0
-    assert set(sandbox_processes()) - before == set()
+        # Without a cgroup (not root) a pid namespace takes a moment to die: bounded, it must.
+        while set(sandbox_processes()) - before:
+            await anyio.sleep(0.05)
