@@ -19,6 +19,7 @@ from openenv_mcp.errors import OpenEnvError
 from openenv_mcp.sandbox import layers
 from openenv_mcp.sandbox.provider import BACKENDS
 from openenv_mcp.server import EnvServer, Mode
+from openenv_mcp.server.quotas import QuotaLimits
 from openenv_mcp.transports import serve_http, serve_stdio
 from openenv_mcp.transports.connections import REQUEST_TIMEOUT_SECONDS
 from openenv_mcp.transports.http import KEEP_ALIVE_SECONDS, MAX_CONNECTIONS, SHUTDOWN_GRACE_SECONDS
@@ -48,6 +49,18 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=KEEP_ALIVE_SECONDS,
         help="seconds an idle HTTP connection stays open (longer than clients' pools keep theirs)",
+    )
+    serve.add_argument(
+        "--client-episodes",
+        type=int,
+        default=None,
+        help="live episodes one client (its address) may hold; default: no limit but the capacity",
+    )
+    serve.add_argument(
+        "--client-steps-per-second",
+        type=float,
+        default=None,
+        help="steps a second one client may take (bursts of a second's worth); default: no limit",
     )
     serve.add_argument(
         "--max-connections",
@@ -123,6 +136,7 @@ def _servers(args: argparse.Namespace) -> list[EnvServer]:
             sandbox=args.sandbox,
             warm_pool=args.warm_pool,
             allow_missing_layers=args.allow_missing_layer,
+            quotas=QuotaLimits(episodes=args.client_episodes, steps_per_second=args.client_steps_per_second),
         )
         for name in names
     ]

@@ -94,6 +94,10 @@ class EpisodeRegistry:
     def ids(self) -> list[str]:
         return list(self._episodes)
 
+    def is_live(self, episode_id: str) -> bool:
+        """Whether `episode_id` names a live episode."""
+        return episode_id in self._episodes
+
     async def create(
         self, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Episode, ResetResult]:

@@ -29,6 +29,7 @@ __all__ = [
     "InvalidOptionsError",
     "NoDefaultEpisodeError",
     "OpenEnvError",
+    "QuotaError",
     "SandboxError",
     "SandboxKilledError",
     "SandboxUnavailableError",
@@ -119,6 +120,12 @@ class NoDefaultEpisodeError(EpisodeError):
     """A stateless call named no episode, so there is no default episode to use."""
 
     kind = "no_episode"
+
+
+class QuotaError(EpisodeError):
+    """A client is over its own quota (live episodes, steps per second); the message says when to retry."""
+
+    kind = "quota"
 
 
 class SandboxError(OpenEnvError):

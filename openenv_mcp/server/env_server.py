@@ -21,6 +21,7 @@ from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.server import handlers
 from openenv_mcp.server.control import META_ROLE, control_definitions
 from openenv_mcp.server.metrics import Metrics
+from openenv_mcp.server.quotas import ClientQuotas, QuotaLimits, client_of
 from openenv_mcp.server.render import error_result
 from openenv_mcp.server.scope import ConnectionScope, connection_scope
 from openenv_mcp.spec import ToolDefinition
@@ -57,6 +58,7 @@ class EnvServer:
         sandbox: Backend = "bubblewrap",
         warm_pool: int = 2,
         allow_missing_layers: Sequence[str] = (),
+        quotas: QuotaLimits | None = None,
     ) -> None:
         self.env_class = env_class
         self.mode = Mode(mode)
@@ -72,6 +74,8 @@ class EnvServer:
         self.sandbox_provider = _provider(env_class, sandbox, warm_pool)
         self.registry = EpisodeRegistry(factory or self._default_factory, limits)
         self.registry.control_visible = self.training
+        self.quotas = ClientQuotas(quotas)
+        """Each client's live episodes and steps per second (off unless limits are given)."""
         self.process_scoped = process_scoped
         """True on stdio: the whole process is one client's connection."""
         self._process_scope = ConnectionScope()
@@ -191,7 +195,10 @@ class EnvServer:
         idle TTL, and may be used from any connection.
         """
         scope = self.scope(ctx)
+        client = client_of(ctx)
+        self.quotas.check_episode(client, self.registry.is_live)
         episode, first = await self.registry.create(seed, options)
+        self.quotas.opened(client, episode.id)
         if scope is not None:
             scope.default = episode.id
             if implicit:
@@ -231,7 +238,10 @@ class EnvServer:
         find, and no client can fill the capacity with calls.
         """
         if episode_id is None and not self.training and self.scope(ctx) is None:
+            client = client_of(ctx)
+            self.quotas.check_episode(client, self.registry.is_live)
             episode, _ = await self.registry.create()
+            self.quotas.opened(client, episode.id)
             try:
                 yield episode, True
             finally:

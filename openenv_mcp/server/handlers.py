@@ -22,6 +22,7 @@ from openenv_mcp.errors import (
 )
 from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.server.control import META_STEP
+from openenv_mcp.server.quotas import client_of
 from openenv_mcp.server.render import error_result, observation_text, structured_result, tool_result
 from openenv_mcp.spec import ACTION_ADAPTER, StepResult, ToolCallAction
 from openenv_mcp.spec.data import jsonable
@@ -48,6 +49,7 @@ def check_arguments(name: str, check: SchemaCheck, arguments: dict[str, Any]) ->
 
 async def inner_tool(server: EnvServer, ctx: Ctx, name: str, arguments: dict[str, Any]) -> CallToolResult:
     """An inner tool call: one step of its episode, rendered for the agent."""
+    server.quotas.check_step(client_of(ctx))
     async with server.episode_in_call(ctx, arguments.pop("episode_id", None)) as (episode, one_call):
         began = time.perf_counter()
         result = await episode.step(ToolCallAction(tool_name=name, parameters=arguments))
@@ -111,6 +113,7 @@ async def _step(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> tuple
     except ValidationError as exc:
         raise InvalidArgumentsError(f"invalid action: {_pydantic_problems(exc)}") from exc
     episode = await server.episode_for(ctx, arguments.get("episode_id"))
+    server.quotas.check_step(client_of(ctx))
     began = time.perf_counter()
     result = await episode.step(action)
     _record(server, action.tool_name if isinstance(action, ToolCallAction) else "code", result, began)
