@@ -7,8 +7,8 @@ from typing import Any
 
 from openenv_mcp.client.connection import Connection
 from openenv_mcp.client.results import ClientError, RemoteStepResult, from_step_data, raise_for, remote_error
-from openenv_mcp.server.control import MAX_BATCH
 from openenv_mcp.spec import CodeAction, ToolCallAction
+from openenv_mcp.spec.wire import MAX_BATCH
 
 __all__ = ["STEP_BATCH", "step_batch"]
 

@@ -12,8 +12,8 @@ from mcp.types import CallToolResult, Tool
 
 from openenv_mcp.client.results import unwraps
 from openenv_mcp.client.targets import Target, mcp_target
-from openenv_mcp.server import META_ROLE
 from openenv_mcp.spec import ToolAnnotationsSpec, ToolDefinition
+from openenv_mcp.spec.wire import META_ROLE
 
 __all__ = ["Connection", "inner_definition"]
 

@@ -15,8 +15,8 @@ from openenv_mcp.client.results import (
     result_text,
 )
 from openenv_mcp.errors import EpisodeClosedError, UnknownEpisodeError
-from openenv_mcp.server.render import observation_text
 from openenv_mcp.spec import CodeAction, State, ToolCallAction
+from openenv_mcp.spec.wire import observation_text
 from openenv_mcp_adapters import ParseError, parse_action
 
 __all__ = ["ActionLike", "RemoteEpisode"]

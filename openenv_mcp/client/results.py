@@ -7,9 +7,8 @@ from typing import Any, NoReturn, cast
 from mcp.types import CallToolResult, TextContent
 
 from openenv_mcp.errors import OpenEnvError, error_class
-from openenv_mcp.server import META_ERROR, META_STEP
-from openenv_mcp.server.render import observation_text
 from openenv_mcp.spec import StepResult, ToolDefinition
+from openenv_mcp.spec.wire import META_ERROR, META_STEP, observation_text
 
 __all__ = [
     "ClientError",

@@ -6,15 +6,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from openenv_mcp.server.render import META_ERROR
 from openenv_mcp.spec import Action, State, ToolAnnotationsSpec, ToolDefinition
+from openenv_mcp.spec.wire import MAX_BATCH, META_ERROR, META_ROLE, META_STEP
 
 __all__ = ["MAX_BATCH", "META_ERROR", "META_ROLE", "META_STEP", "control_definitions"]
 
-META_ROLE = "openenv-mcp/role"
-"""`_meta` key on every tool: "control" or "inner"."""
-META_STEP = "openenv-mcp/step"
-"""`_meta` key on an inner tool's result: episode id, reward, ending, step count."""
 
 _EPISODE_ID = Field(
     default=None,
@@ -29,10 +25,6 @@ class _StepArguments(BaseModel):
     action: Action = Field(
         description='A tool call {"type": "tool_call", ...} or code {"type": "code", ...}.'
     )
-
-
-MAX_BATCH = 1024
-"""The most steps one `step_batch` call may carry."""
 
 
 class _BatchEntry(BaseModel):

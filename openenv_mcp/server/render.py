@@ -7,25 +7,9 @@ from typing import Any
 
 from mcp.types import CallToolResult, TextContent
 
-from openenv_mcp.spec.data import jsonable
+from openenv_mcp.spec.wire import META_ERROR, observation_text
 
 __all__ = ["META_ERROR", "error_result", "observation_text", "structured_result", "tool_result"]
-
-
-def observation_text(observation: Any) -> str:
-    """What the agent reads: strings as they are, objects with `to_text()` their way, the rest as JSON."""
-    if observation is None:
-        return ""
-    if isinstance(observation, str):
-        return observation
-    to_text = getattr(observation, "to_text", None)
-    if callable(to_text):
-        return str(to_text())
-    return json.dumps(jsonable(observation), indent=2, ensure_ascii=False)
-
-
-META_ERROR = "openenv-mcp/error"
-"""`_meta` key on every error result: ``{"kind": ...}``, the error's stable kind (see openenv_mcp.errors)."""
 
 
 def error_result(message: str, kind: str, meta: dict[str, Any] | None = None) -> CallToolResult:
