@@ -18,7 +18,7 @@ from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.errors import OpenEnvError
 from openenv_mcp.sandbox import layers
 from openenv_mcp.sandbox.provider import BACKENDS
-from openenv_mcp.server import EnvServer, Mode
+from openenv_mcp.server import EnvServer, Mode, audit
 from openenv_mcp.server.quotas import QuotaLimits
 from openenv_mcp.transports import serve_http, serve_stdio
 from openenv_mcp.transports.connections import REQUEST_TIMEOUT_SECONDS
@@ -61,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         help="steps a second one client may take (bursts of a second's worth); default: no limit",
+    )
+    serve.add_argument(
+        "--audit-log",
+        metavar="FILE",
+        help="append a JSON line per control action and refused call to FILE",
     )
     serve.add_argument(
         "--max-connections",
@@ -166,6 +171,8 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     servers = _servers(args)
+    if args.audit_log:
+        audit.log_to(args.audit_log)
     logging.getLogger().setLevel(args.log_level.upper())
     if args.transport == "stdio":
         logger.info("serving %s over stdio (%s mode)", servers[0].name, args.mode)

@@ -19,6 +19,7 @@ from openenv_mcp.sandbox import layers
 from openenv_mcp.sandbox.provider import Backend, SandboxProvider, backend_factory
 from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.server import handlers
+from openenv_mcp.server.audit import audit
 from openenv_mcp.server.control import META_ROLE, control_definitions
 from openenv_mcp.server.metrics import Metrics
 from openenv_mcp.server.quotas import ClientQuotas, QuotaLimits, client_of
@@ -146,15 +147,22 @@ class EnvServer:
         self, ctx: ServerRequestContext[Any, Any], params: CallToolRequestParams
     ) -> CallToolResult:
         name, arguments = params.name, dict(params.arguments or {})
+        named = arguments.get("episode_id")
         try:
             self._validate(name, arguments)
             if name in self.inner:
                 return await handlers.inner_tool(self, ctx, name, arguments)
-            return await handlers.CONTROL[name](self, ctx, arguments)
+            result = await handlers.CONTROL[name](self, ctx, arguments)
         except OpenEnvError as exc:
             if self.metrics is not None:
                 self.metrics.refused(self.name, exc.kind)
+            audit(self.name, name, client_of(ctx), exc.kind, named if isinstance(named, str) else None)
             return error_result(f"Error: {exc}", exc.kind)
+        data: dict[str, Any] = result.structured_content or {}
+        outcome = data.get("error_kind") or ("error" if result.is_error else "ok")
+        episode = data.get("episode_id", named)
+        audit(self.name, name, client_of(ctx), str(outcome), episode if isinstance(episode, str) else None)
+        return result
 
     def _validate(self, name: str, arguments: dict[str, Any]) -> None:
         """Check a control tool's arguments; an inner tool's are checked inside its step."""
