@@ -8,13 +8,12 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from enum import StrEnum
 from typing import Any
 
-import anyio
 from mcp.server import Server, ServerRequestContext
 from mcp.types import CallToolRequestParams, CallToolResult, ListToolsResult, PaginatedRequestParams, Tool
 
 from openenv_mcp.environment import CodeActEnvironment, Environment
-from openenv_mcp.episodes import Episode, EpisodeRegistry, RegistryLimits
-from openenv_mcp.errors import InvalidArgumentsError, NoDefaultEpisodeError, OpenEnvError
+from openenv_mcp.episodes import EpisodeRegistry, RegistryLimits
+from openenv_mcp.errors import OpenEnvError
 from openenv_mcp.sandbox import layers
 from openenv_mcp.sandbox.provider import Backend, SandboxProvider, backend_factory
 from openenv_mcp.schema import SchemaCheck
@@ -24,7 +23,7 @@ from openenv_mcp.server.control import META_ROLE, control_definitions
 from openenv_mcp.server.metrics import Metrics
 from openenv_mcp.server.quotas import ClientQuotas, QuotaLimits, client_of
 from openenv_mcp.server.render import error_result
-from openenv_mcp.server.scope import ConnectionScope, connection_scope
+from openenv_mcp.server.resolution import EpisodeResolver
 from openenv_mcp.spec import ToolDefinition
 
 __all__ = ["EnvServer", "Mode"]
@@ -77,9 +76,9 @@ class EnvServer:
         self.registry.control_visible = self.training
         self.quotas = ClientQuotas(quotas)
         """Each client's live episodes and steps per second (off unless limits are given)."""
-        self.process_scoped = process_scoped
-        """True on stdio: the whole process is one client's connection."""
-        self._process_scope = ConnectionScope()
+        self.episodes = EpisodeResolver(self.registry, self.quotas, training=self.training)
+        """Which episode each call acts in."""
+        self.episodes.process_scoped = process_scoped
         self.control = {d.name: d for d in control_definitions(env_class.name, env_class.options_schema())}
         self.inner = {d.name: _with_episode_id(d) for d in env_class.actions()}
         self._checks = {
@@ -172,96 +171,6 @@ class EnvServer:
         if check is None:
             raise handlers.unknown_tool(self, name)
         handlers.check_arguments(name, check, arguments)
-
-    # -- episodes for a call -------------------------------------------------------------
-
-    def scope(self, ctx: ServerRequestContext[Any, Any]) -> ConnectionScope | None:
-        """The connection's scope, or None when the call is stateless."""
-        if self.process_scoped:
-            return self._process_scope
-        found = connection_scope(ctx)
-        if found is None:
-            return None
-        scope, connection = found
-        if not scope.registered:
-            scope.registered = True
-            connection.exit_stack.push_async_callback(self._close_scope, scope)
-        return scope
-
-    async def open_episode(
-        self,
-        ctx: ServerRequestContext[Any, Any],
-        seed: int | None,
-        options: dict[str, Any] | None,
-        *,
-        implicit: bool = False,
-    ) -> tuple[Episode, Any]:
-        """Open an episode and make it the connection's default.
-
-        An implicit episode (opened by an inner tool call without a handle) closes with its
-        connection; an episode opened by `reset` is a handle that lives until `close` or the
-        idle TTL, and may be used from any connection.
-        """
-        scope = self.scope(ctx)
-        client = client_of(ctx)
-        self.quotas.check_episode(client, self.registry.is_live)
-        episode, first = await self.registry.create(seed, options)
-        self.quotas.opened(client, episode.id)
-        if scope is not None:
-            scope.default = episode.id
-            if implicit:
-                scope.implicit.add(episode.id)
-        return episode, first
-
-    async def episode_for(self, ctx: ServerRequestContext[Any, Any], episode_id: object) -> Episode:
-        """The named episode, or the connection's default one (opened on first use)."""
-        if isinstance(episode_id, str):
-            return self.registry.get(episode_id)
-        if episode_id is not None:
-            raise InvalidArgumentsError(
-                f"episode_id must be the string that reset returned; got {episode_id!r}"
-            )
-        scope = self.scope(ctx)
-        if scope is None:
-            raise NoDefaultEpisodeError(
-                "this call is stateless (MCP 2026-07-28) and names no episode: "
-                "call reset first and pass the episode_id it returns"
-            )
-        if scope.default is not None and scope.default in self.registry.ids():
-            episode = self.registry.get(scope.default)
-            if not self.training and (episode.env.terminated or episode.env.truncated):
-                await episode.reset(None, None)  # production renews the connection's ended episode
-            return episode
-        episode, _ = await self.open_episode(ctx, None, None, implicit=True)
-        return episode
-
-    @asynccontextmanager
-    async def episode_in_call(
-        self, ctx: ServerRequestContext[Any, Any], episode_id: object
-    ) -> AsyncGenerator[tuple[Episode, bool]]:
-        """The episode an inner call acts in, and whether it lives for this call only.
-
-        In production a stateless call (MCP 2026-07-28) that names no episode gets an episode
-        of its own, closed when the call ends: nothing is left behind for the idle TTL to
-        find, and no client can fill the capacity with calls.
-        """
-        if episode_id is None and not self.training and self.scope(ctx) is None:
-            client = client_of(ctx)
-            self.quotas.check_episode(client, self.registry.is_live)
-            episode, _ = await self.registry.create()
-            self.quotas.opened(client, episode.id)
-            try:
-                yield episode, True
-            finally:
-                with anyio.CancelScope(shield=True):
-                    await self.registry.close(episode.id, "closed when its one call ended")
-            return
-        yield await self.episode_for(ctx, episode_id), False
-
-    async def _close_scope(self, scope: ConnectionScope) -> None:
-        for episode_id in list(scope.implicit):
-            await self.registry.close(episode_id, "closed when its connection ended")
-        scope.implicit.clear()
 
 
 def _provider(env_class: type[Environment], backend: Backend, warm_pool: int) -> SandboxProvider | None:

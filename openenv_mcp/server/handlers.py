@@ -50,7 +50,7 @@ def check_arguments(name: str, check: SchemaCheck, arguments: dict[str, Any]) ->
 async def inner_tool(server: EnvServer, ctx: Ctx, name: str, arguments: dict[str, Any]) -> CallToolResult:
     """An inner tool call: one step of its episode, rendered for the agent."""
     server.quotas.check_step(client_of(ctx))
-    async with server.episode_in_call(ctx, arguments.pop("episode_id", None)) as (episode, one_call):
+    async with server.episodes.episode_in_call(ctx, arguments.pop("episode_id", None)) as (episode, one_call):
         began = time.perf_counter()
         result = await episode.step(ToolCallAction(tool_name=name, parameters=arguments))
         _record(server, name, result, began)
@@ -92,7 +92,7 @@ async def reset(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallT
         episode = server.registry.get(episode_id)
         first = await episode.reset(seed, options)
     else:
-        episode, first = await server.open_episode(ctx, seed, options)
+        episode, first = await server.episodes.open_episode(ctx, seed, options)
     data = {
         "episode_id": episode.id,
         "observation": jsonable(first.observation),
@@ -112,7 +112,7 @@ async def _step(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> tuple
         action = ACTION_ADAPTER.validate_python(arguments["action"])
     except ValidationError as exc:
         raise InvalidArgumentsError(f"invalid action: {_pydantic_problems(exc)}") from exc
-    episode = await server.episode_for(ctx, arguments.get("episode_id"))
+    episode = await server.episodes.episode_for(ctx, arguments.get("episode_id"))
     server.quotas.check_step(client_of(ctx))
     began = time.perf_counter()
     result = await episode.step(action)
@@ -158,13 +158,13 @@ async def step_batch(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> 
 
 
 async def state(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallToolResult:
-    episode = await server.episode_for(ctx, arguments.get("episode_id"))
+    episode = await server.episodes.episode_for(ctx, arguments.get("episode_id"))
     data = jsonable(episode.env.state())
     return structured_result(data, text=json.dumps(data, indent=2))
 
 
 async def close(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallToolResult:
-    episode = await server.episode_for(ctx, arguments.get("episode_id"))
+    episode = await server.episodes.episode_for(ctx, arguments.get("episode_id"))
     await server.registry.close(episode.id)
     return structured_result({"episode_id": episode.id, "closed": True}, text=f"closed episode {episode.id}")
 

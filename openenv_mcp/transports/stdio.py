@@ -11,7 +11,7 @@ __all__ = ["serve_stdio"]
 
 async def serve_stdio(env_server: EnvServer) -> None:
     """Serve `env_server` on this process's stdin and stdout until the client goes away."""
-    env_server.process_scoped = True
+    env_server.episodes.process_scoped = True
     server = env_server.server
     try:
         async with stdio_server() as (read, write):
