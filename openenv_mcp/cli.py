@@ -18,7 +18,7 @@ from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.errors import OpenEnvError
 from openenv_mcp.sandbox import layers
 from openenv_mcp.sandbox.provider import BACKENDS
-from openenv_mcp.server import EnvServer, Mode, audit
+from openenv_mcp.server import EnvServer, Mode, audit, tracing
 from openenv_mcp.server.quotas import QuotaLimits
 from openenv_mcp.transports import serve_http, serve_stdio
 from openenv_mcp.transports.connections import REQUEST_TIMEOUT_SECONDS
@@ -66,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
         "--audit-log",
         metavar="FILE",
         help="append a JSON line per control action and refused call to FILE",
+    )
+    serve.add_argument(
+        "--otlp-endpoint",
+        metavar="URL",
+        help="export a trace span per step over OTLP/HTTP to URL (needs the otel extra)",
     )
     serve.add_argument(
         "--max-connections",
@@ -173,6 +178,8 @@ def _serve(args: argparse.Namespace) -> int:
     servers = _servers(args)
     if args.audit_log:
         audit.log_to(args.audit_log)
+    if args.otlp_endpoint:
+        tracing.configure_otlp(args.otlp_endpoint)
     logging.getLogger().setLevel(args.log_level.upper())
     if args.transport == "stdio":
         logger.info("serving %s over stdio (%s mode)", servers[0].name, args.mode)

@@ -24,6 +24,7 @@ from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.server.control import META_STEP
 from openenv_mcp.server.quotas import client_of
 from openenv_mcp.server.render import error_result, observation_text, structured_result, tool_result
+from openenv_mcp.server.tracing import step_span
 from openenv_mcp.spec import ACTION_ADAPTER, StepResult, ToolCallAction
 from openenv_mcp.spec.data import jsonable
 
@@ -49,10 +50,13 @@ def check_arguments(name: str, check: SchemaCheck, arguments: dict[str, Any]) ->
 
 async def inner_tool(server: EnvServer, ctx: Ctx, name: str, arguments: dict[str, Any]) -> CallToolResult:
     """An inner tool call: one step of its episode, rendered for the agent."""
-    server.quotas.check_step(client_of(ctx))
+    client = client_of(ctx)
+    server.quotas.check_step(client)
     async with server.episodes.episode_in_call(ctx, arguments.pop("episode_id", None)) as (episode, one_call):
         began = time.perf_counter()
-        result = await episode.step(ToolCallAction(tool_name=name, parameters=arguments))
+        with step_span(server.name, name, episode.id, client) as span:
+            result = await episode.step(ToolCallAction(tool_name=name, parameters=arguments))
+            span.set_attribute("openenv.outcome", result.error_kind or "ok")
         _record(server, name, result, began)
         step_meta = _step_meta(server, episode.id, episode.env.step_count, result)
         structured = (
@@ -113,10 +117,14 @@ async def _step(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> tuple
     except ValidationError as exc:
         raise InvalidArgumentsError(f"invalid action: {_pydantic_problems(exc)}") from exc
     episode = await server.episodes.episode_for(ctx, arguments.get("episode_id"))
-    server.quotas.check_step(client_of(ctx))
+    client = client_of(ctx)
+    server.quotas.check_step(client)
+    tool = action.tool_name if isinstance(action, ToolCallAction) else "code"
     began = time.perf_counter()
-    result = await episode.step(action)
-    _record(server, action.tool_name if isinstance(action, ToolCallAction) else "code", result, began)
+    with step_span(server.name, tool, episode.id, client) as span:
+        result = await episode.step(action)
+        span.set_attribute("openenv.outcome", result.error_kind or "ok")
+    _record(server, tool, result, began)
     data: dict[str, Any] = {
         "episode_id": episode.id,
         "observation": jsonable(result.observation),
