@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -14,6 +15,9 @@ from openenv_mcp.sandbox import (
     ToolSpec,
     sandbox_processes,
 )
+
+REPO = str(Path(__file__).resolve().parents[2])
+"""This checkout on the host: a path no sandbox may see."""
 
 TOOLS = [
     ToolSpec("echo", "Return the message unchanged.", ["message"], "(message: str) -> str"),

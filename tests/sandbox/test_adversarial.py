@@ -10,7 +10,7 @@ import pytest
 
 from openenv_mcp.sandbox import BubblewrapSandbox, SandboxLimits, sandbox_processes
 
-from .support import assert_recovers, attack, close_and_check, started
+from .support import REPO, assert_recovers, attack, close_and_check, started
 
 pytestmark = pytest.mark.sandbox
 
@@ -79,7 +79,7 @@ async def test_no_network(sandbox: BubblewrapSandbox, bystander: BubblewrapSandb
             listener.accept()
 
 
-@pytest.mark.parametrize("path", ["/etc/shadow", "/work/main/pyproject.toml", "/root/.bashrc"])
+@pytest.mark.parametrize("path", ["/etc/shadow", f"{REPO}/pyproject.toml", "/root/.bashrc"])
 async def test_host_files_are_absent(
     sandbox: BubblewrapSandbox, bystander: BubblewrapSandbox, path: str
 ) -> None:
@@ -166,6 +166,6 @@ async def test_pid_one_shows_no_host_secrets_or_paths(monkeypatch: pytest.Monkey
                 "open('/proc/1/environ', 'rb').read() + open('/proc/1/cmdline', 'rb').read()"
             )
         assert "hunter2" not in result.render()
-        assert "/work/main" not in result.render()
+        assert REPO not in result.render()
     finally:
         await close_and_check(box)

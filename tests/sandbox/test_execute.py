@@ -7,7 +7,7 @@ import pytest
 
 from openenv_mcp.sandbox import BubblewrapSandbox, SandboxLimits, UnsafeProcessSandbox, sandbox_processes
 
-from .support import TOOLS, close_and_check, handler, started
+from .support import REPO, TOOLS, close_and_check, handler, started
 
 pytestmark = pytest.mark.sandbox
 
@@ -36,7 +36,7 @@ async def test_exception_traceback_names_only_sandbox_paths(sandbox: BubblewrapS
     assert result.error is not None
     assert result.error.type == "ZeroDivisionError"
     assert 'File "<code>", line 2, in f' in result.error.traceback
-    for host_path in ("/work/main", ".venv", "worker.py", "/opt/openenv"):
+    for host_path in (REPO, ".venv", "worker.py", "/opt/openenv"):
         assert host_path not in result.error.traceback
     assert "ZeroDivisionError: division by zero" in result.render()
 

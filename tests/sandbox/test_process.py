@@ -15,7 +15,7 @@ from openenv_mcp.sandbox.confined import processes_of
 from openenv_mcp.sandbox.process import ProcessSandbox
 from openenv_mcp.sandbox.seccomp import syscall_number
 
-from .support import TOOLS, handler
+from .support import REPO, TOOLS, handler
 
 pytestmark = pytest.mark.sandbox
 
@@ -69,7 +69,7 @@ async def test_the_filter_is_loaded_by_the_worker(box: ProcessSandbox) -> None:
 async def test_landlock_confines_reads_and_writes(box: ProcessSandbox) -> None:
     code = (
         "import os\nseen = {}\n"
-        "for path in ('/work/main/pyproject.toml', '/root/.bashrc', '/var/log/dpkg.log', '/usr/bin/env'):\n"
+        f"for path in ({REPO + '/pyproject.toml'!r}, '/root/.bashrc', '/var/log/dpkg.log', '/usr/bin/env'):\n"
         "    try:\n        open(path, 'rb').read(1)\n        seen[path] = 'read'\n"
         "    except OSError as exc:\n        seen[path] = type(exc).__name__\n"
         "for path in ('/tmp/openenv-escape', os.environ['TMPDIR'] + '/ok', 'ok'):\n"
@@ -82,7 +82,7 @@ async def test_landlock_confines_reads_and_writes(box: ProcessSandbox) -> None:
     assert seen[str(box.tmp) + "/ok"] == "written"
     if landlock_abi() > 0:
         for path in (
-            "/work/main/pyproject.toml",
+            f"{REPO}/pyproject.toml",
             "/root/.bashrc",
             "/var/log/dpkg.log",
             "/tmp/openenv-escape",
