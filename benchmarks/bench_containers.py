@@ -20,7 +20,7 @@ from pathlib import Path
 
 import anyio
 
-from benchmarks.bench_sandbox import Pinger, episode_resets, percentile
+from benchmarks.sandbox_measure import Pinger, episode_resets, percentile
 from openenv_mcp.containers import ContainerPool, DockerProvider, Transport
 
 ROUNDS = 8

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.bench_sandbox import SCENARIOS, TREES
+from benchmarks.sandbox_measure import SCENARIOS, TREES
 
 ROOT = Path(__file__).parent.parent.parent
 
