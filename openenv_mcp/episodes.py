@@ -21,7 +21,7 @@ from openenv_mcp.environment import Environment
 from openenv_mcp.errors import AtCapacityError, EpisodeClosedError, UnknownEpisodeError
 from openenv_mcp.spec import CodeAction, ResetResult, StepResult, ToolCallAction
 
-__all__ = ["START_OVER", "Episode", "EpisodeRegistry", "RegistryLimits"]
+__all__ = ["ANYONE", "START_OVER", "Caller", "Episode", "EpisodeRegistry", "RegistryLimits"]
 
 logger = logging.getLogger(__name__)
 _FORGOTTEN_IDS = 10_000
@@ -36,8 +36,23 @@ class RegistryLimits:
     """Seconds without a call before an episode is closed; None keeps episodes forever."""
 
 
-START_OVER = "start over with a call that names no episode_id"
-"""What production (no reset, no close) tells a client whose episode is gone."""
+START_OVER = "open a new one with open_episode, or call without an episode_id"
+"""What a caller without the control tools (production, or only the tools scope) is told to do
+when its episode is gone."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who makes a call, as far as the registry cares: whose episodes it may use, and what it sees."""
+
+    owner: str | None = None
+    """The principal whose episodes these are; None where nobody authenticates (stdio, no auth)."""
+    control: bool = True
+    """Whether the caller sees the control tools (reset, close): errors name only tools it can see."""
+
+
+ANYONE = Caller()
+"""An anonymous caller with the control tools: the registry's default."""
 
 
 @dataclass
@@ -46,6 +61,8 @@ class Episode:
 
     id: str
     env: Environment
+    owner: str | None = None
+    """The principal that opened the episode; nobody else can use it (it is unknown to them)."""
     last_used: float = field(default_factory=time.monotonic)
     lock: anyio.Lock = field(default_factory=lambda: anyio.Lock(fast_acquire=True))
 
@@ -75,7 +92,8 @@ class EpisodeRegistry:
         self._factory = factory
         self.limits = limits or RegistryLimits()
         self._episodes: dict[str, Episode] = {}
-        self._closed: OrderedDict[str, str] = OrderedDict()
+        self._closed: OrderedDict[str, tuple[str, str | None]] = OrderedDict()
+        """Why recently closed episodes closed, and whose they were."""
         self._reserved = 0
         self.created_total = 0
         self.closed_total = 0
@@ -83,8 +101,6 @@ class EpisodeRegistry:
         """Episodes closed by the idle TTL (counted in `closed_total` too)."""
         self.refused_total = 0
         """Creations refused at capacity."""
-        self.control_visible = True
-        """Whether clients see reset and close (training): errors name only tools they can see."""
 
     @property
     def live(self) -> int:
@@ -98,16 +114,23 @@ class EpisodeRegistry:
         """Whether `episode_id` names a live episode."""
         return episode_id in self._episodes
 
+    def idle_expiry(self, episode_id: str, now: float | None = None) -> float | None:
+        """Seconds until the idle TTL closes `episode_id` if nothing calls it; None: never, or not live."""
+        episode, ttl = self._episodes.get(episode_id), self.limits.idle_ttl
+        if episode is None or ttl is None:
+            return None
+        return max(0.0, episode.last_used + ttl - (time.monotonic() if now is None else now))
+
     async def create(
-        self, seed: int | None = None, options: dict[str, Any] | None = None
+        self, seed: int | None = None, options: dict[str, Any] | None = None, caller: Caller = ANYONE
     ) -> tuple[Episode, ResetResult]:
-        """Open a new episode and reset it; at capacity, raise `AtCapacityError`."""
+        """Open a new episode of `caller`'s and reset it; at capacity, raise `AtCapacityError`."""
         if len(self._episodes) + self._reserved >= self.limits.capacity:
             self.refused_total += 1
-            raise AtCapacityError(self._capacity_message())
+            raise AtCapacityError(self._capacity_message(caller))
         self._reserved += 1
         try:
-            episode = Episode(id=secrets.token_urlsafe(18), env=self._factory())
+            episode = Episode(id=secrets.token_urlsafe(18), env=self._factory(), owner=caller.owner)
             episode.env.episode_id = episode.id
             try:
                 first = await episode.reset(seed, options)
@@ -121,15 +144,19 @@ class EpisodeRegistry:
         self.created_total += 1
         return episode, first
 
-    def get(self, episode_id: str) -> Episode:
-        """The live episode with this id; a clear error when it is unknown, closed or expired."""
+    def get(self, episode_id: str, caller: Caller = ANYONE) -> Episode:
+        """The live episode with this id; a clear error when it is unknown, closed or expired.
+
+        Another principal's episode is answered exactly as an id never issued: a handle
+        someone learned is worth nothing to them.
+        """
         episode = self._episodes.get(episode_id)
-        if episode is not None:
+        if episode is not None and episode.owner == caller.owner:
             return episode
-        why = self._closed.get(episode_id)
-        fresh = "call reset to start a new one" if self.control_visible else START_OVER
-        if why is not None:
-            raise EpisodeClosedError(f"episode {episode_id!r} was {why}; {fresh}")
+        closed = self._closed.get(episode_id) if episode is None else None
+        fresh = "call reset to start a new one" if caller.control else START_OVER
+        if closed is not None and closed[1] == caller.owner:
+            raise EpisodeClosedError(f"episode {episode_id!r} was {closed[0]}; {fresh}")
         raise UnknownEpisodeError(f"unknown episode {episode_id!r}: no live episode has this id; {fresh}")
 
     async def close(self, episode_id: str, why: str = "closed") -> bool:
@@ -137,7 +164,7 @@ class EpisodeRegistry:
         episode = self._episodes.pop(episode_id, None)
         if episode is None:
             return False
-        self._remember_closed(episode_id, why)
+        self._remember_closed(episode_id, why, episode.owner)
         self.closed_total += 1
         with anyio.CancelScope(shield=True):
             try:
@@ -180,13 +207,14 @@ class EpisodeRegistry:
             await anyio.sleep(interval)
             await self.reap()
 
-    def _remember_closed(self, episode_id: str, why: str) -> None:
-        self._closed[episode_id] = why
+    def _remember_closed(self, episode_id: str, why: str, owner: str | None) -> None:
+        self._closed[episode_id] = (why, owner)
         while len(self._closed) > _FORGOTTEN_IDS:
             self._closed.popitem(last=False)
 
-    def _capacity_message(self) -> str:
+    def _capacity_message(self, caller: Caller) -> str:
         ttl = self.limits.idle_ttl
         expiry = f"idle episodes close after {ttl:g} s" if ttl is not None else "idle episodes are kept"
-        way = "close one with the close tool, or wait" if self.control_visible else "try again later"
+        tool = "close" if caller.control else "close_episode"
+        way = f"close one of yours with {tool}, or try again later"
         return f"at capacity: {self.live} of {self.limits.capacity} episodes are live; {way} ({expiry})"

@@ -1,4 +1,4 @@
-"""Test helpers: a real uvicorn server on an ephemeral loopback port."""
+"""Test helpers: a real uvicorn server on an ephemeral loopback port, and result readers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,23 @@ from contextlib import asynccontextmanager
 
 import anyio
 import uvicorn
+from mcp.types import CallToolResult, TextContent
 from starlette.applications import Starlette
+
+from openenv_mcp.server import META_ERROR
+
+
+def text(result: CallToolResult) -> str:
+    """The text of a result's first content block."""
+    block = result.content[0]
+    assert isinstance(block, TextContent)
+    return block.text
+
+
+def error_kind(result: CallToolResult) -> str | None:
+    """The stable kind of an error result, from its `_meta`."""
+    entry = (result.meta or {}).get(META_ERROR)
+    return entry.get("kind") if isinstance(entry, dict) else None  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
 
 
 @asynccontextmanager

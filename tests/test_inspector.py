@@ -59,7 +59,8 @@ async def test_inspector_over_stdio(era: str) -> None:
         "echo",
     ]
     called = await inspect(era, STDIO_SERVER, *CALL)
-    assert called["result"]["content"][0]["text"] == "inspected"
+    # The call opened the process's default episode: its briefing comes first.
+    assert called["result"]["content"][0]["text"].endswith("comes back to you.\n\ninspected")
     assert called["result"]["_meta"]["openenv-mcp/step"]["step_count"] == 1
 
 

@@ -19,7 +19,7 @@ from openenv_mcp.spec import ToolAnnotationsSpec, ToolDefinition
 
 __all__ = ["RESERVED_NAMES", "InnerTool", "tool"]
 
-RESERVED_NAMES = frozenset({"reset", "step", "step_batch", "state", "close"})
+RESERVED_NAMES = frozenset({"reset", "step", "step_batch", "state", "close", "open_episode", "close_episode"})
 _MARK = "__openenv_tool__"
 _JSON: TypeAdapter[Any] = TypeAdapter(Any)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -126,7 +126,7 @@ def build_tool(method: Callable[..., Any]) -> InnerTool:
     if name in RESERVED_NAMES:
         raise DefinitionError(
             f"inner tool {name!r} of {method.__qualname__} uses a reserved name: "
-            f"{', '.join(sorted(RESERVED_NAMES))} are the control tools; rename it"
+            f"{', '.join(sorted(RESERVED_NAMES))} are the control and handle tools; rename it"
         )
     doc = inspect.getdoc(method) or ""
     model = _arguments_model(method, name, _arg_docs(doc))

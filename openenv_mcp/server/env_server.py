@@ -12,14 +12,16 @@ from mcp.server import Server, ServerRequestContext
 from mcp.types import CallToolRequestParams, CallToolResult, ListToolsResult, PaginatedRequestParams, Tool
 
 from openenv_mcp.environment import CodeActEnvironment, Environment
-from openenv_mcp.episodes import EpisodeRegistry, RegistryLimits
+from openenv_mcp.episodes import Caller, EpisodeRegistry, RegistryLimits
 from openenv_mcp.errors import OpenEnvError
 from openenv_mcp.sandbox import layers
 from openenv_mcp.sandbox.provider import Backend, SandboxProvider, backend_factory
 from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.server import handlers
+from openenv_mcp.server.access import caller_of
 from openenv_mcp.server.audit import audit
 from openenv_mcp.server.control import META_ROLE, control_definitions
+from openenv_mcp.server.handles import HANDLES, handle_definitions
 from openenv_mcp.server.metrics import Metrics
 from openenv_mcp.server.quotas import ClientQuotas, QuotaLimits, client_of
 from openenv_mcp.server.render import error_result
@@ -73,19 +75,24 @@ class EnvServer:
             )
         self.sandbox_provider = _provider(env_class, sandbox, warm_pool)
         self.registry = EpisodeRegistry(factory or self._default_factory, limits)
-        self.registry.control_visible = self.training
         self.quotas = ClientQuotas(quotas)
         """Each client's live episodes and steps per second (off unless limits are given)."""
-        self.episodes = EpisodeResolver(self.registry, self.quotas, training=self.training)
+        self.episodes = EpisodeResolver(self.registry, self.quotas)
         """Which episode each call acts in."""
         self.episodes.process_scoped = process_scoped
-        self.control = {d.name: d for d in control_definitions(env_class.name, env_class.options_schema())}
+        options = env_class.options_schema()
+        self.control = {d.name: d for d in control_definitions(env_class.name, options)}
+        self.handles = {d.name: d for d in handle_definitions(env_class.name, options)}
         self.inner = {d.name: _with_episode_id(d) for d in env_class.actions()}
         self._checks = {
-            name: SchemaCheck(d.input_schema) for name, d in {**self.control, **self.inner}.items()
+            name: SchemaCheck(d.input_schema)
+            for name, d in {**self.control, **self.handles, **self.inner}.items()
         }
-        self.tools = self._list()
-        schemas = {tool.name: tool.input_schema for tool in self.tools}
+        self._views = {True: self._list(control=True), False: self._list(control=False)}
+        self.tools = self._views[self.training]
+        """The tools this server lists to a caller without a token (its mode's view)."""
+        seen = [self._views[False], *([self._views[True]] if self.training else [])]
+        schemas = {tool.name: tool.input_schema for view in seen for tool in view}
         self.server: Server[Any] = Server(
             env_class.name,
             version="0.1.0",
@@ -112,17 +119,30 @@ class EnvServer:
     def training(self) -> bool:
         return self.mode is Mode.TRAINING
 
-    def _list(self) -> list[Tool]:
-        tools: list[Tool] = []
-        if self.training:
-            tools += [d.to_mcp({META_ROLE: "control"}) for d in self.control.values()]
-        tools += [d.to_mcp({META_ROLE: "inner"}) for d in self.inner.values()]
-        return tools
+    def caller(self, ctx: ServerRequestContext[Any, Any]) -> Caller:
+        """Who makes this call: its principal, and whether it sees the control tools."""
+        return caller_of(ctx, training=self.training)
+
+    def tools_for(self, caller: Caller) -> list[Tool]:
+        """The tools `caller` sees: control and inner tools, or the handle tools and inner tools."""
+        return self._views[caller.control]
+
+    def _list(self, *, control: bool) -> list[Tool]:
+        if control:
+            tools = [d.to_mcp({META_ROLE: "control"}) for d in self.control.values()]
+        else:
+            tools = [d.to_mcp({META_ROLE: "handle"}) for d in self.handles.values()]
+        return tools + [d.to_mcp({META_ROLE: "inner"}) for d in self.inner.values()]
 
     def _instructions(self) -> str:
         text = self.env_class.description or f"The {self.name} environment."
         if self.training:
             text += " Call reset to start an episode; inner tools act in it and each call is a step."
+        else:
+            text += (
+                " Each tool call is a step of an episode. To keep one episode across calls, call "
+                "open_episode and pass its episode_id; a session keeps one by itself."
+            )
         return text
 
     @asynccontextmanager
@@ -140,18 +160,19 @@ class EnvServer:
     async def _on_list_tools(
         self, ctx: ServerRequestContext[Any, Any], params: PaginatedRequestParams | None
     ) -> ListToolsResult:
-        return ListToolsResult(tools=self.tools)
+        return ListToolsResult(tools=self.tools_for(self.caller(ctx)))
 
     async def _on_call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: CallToolRequestParams
     ) -> CallToolResult:
         name, arguments = params.name, dict(params.arguments or {})
         named = arguments.get("episode_id")
+        caller = self.caller(ctx)
         try:
-            self._validate(name, arguments)
-            if name in self.inner:
-                return await handlers.inner_tool(self, ctx, name, arguments)
-            result = await handlers.CONTROL[name](self, ctx, arguments)
+            handler = self._handler(name, arguments, caller)
+            if handler is None:
+                return await handlers.inner_tool(self, ctx, caller, name, arguments)
+            result = await handler(self, ctx, caller, arguments)
         except OpenEnvError as exc:
             if self.metrics is not None:
                 self.metrics.refused(self.name, exc.kind)
@@ -163,14 +184,18 @@ class EnvServer:
         audit(self.name, name, client_of(ctx), str(outcome), episode if isinstance(episode, str) else None)
         return result
 
-    def _validate(self, name: str, arguments: dict[str, Any]) -> None:
-        """Check a control tool's arguments; an inner tool's are checked inside its step."""
+    def _handler(self, name: str, arguments: dict[str, Any], caller: Caller) -> handlers.Handler | None:
+        """The handler of a control or handle tool the caller sees, its arguments checked; None: inner.
+
+        An inner tool's arguments are checked inside its step.
+        """
         if name in self.inner:
-            return
-        check = self._checks.get(name) if self.training else None
-        if check is None:
-            raise handlers.unknown_tool(self, name)
-        handlers.check_arguments(name, check, arguments)
+            return None
+        handler = handlers.CONTROL.get(name) if caller.control else HANDLES.get(name)
+        if handler is None:
+            raise handlers.unknown_tool(self, name, caller)
+        handlers.check_arguments(name, self._checks[name], arguments)
+        return handler
 
 
 def _provider(env_class: type[Environment], backend: Backend, warm_pool: int) -> SandboxProvider | None:

@@ -12,7 +12,7 @@ from mcp.server import ServerRequestContext
 from mcp.types import CallToolResult
 from pydantic import ValidationError
 
-from openenv_mcp.episodes import START_OVER
+from openenv_mcp.episodes import START_OVER, Caller
 from openenv_mcp.errors import (
     ActionError,
     EpisodeEndedError,
@@ -31,13 +31,14 @@ from openenv_mcp.spec.data import jsonable
 if TYPE_CHECKING:
     from openenv_mcp.server.env_server import EnvServer
 
-__all__ = ["CONTROL", "check_arguments", "inner_tool", "unknown_tool"]
+__all__ = ["CONTROL", "Handler", "check_arguments", "inner_tool", "unknown_tool"]
 
 Ctx = ServerRequestContext[Any, Any]
 
 
-def unknown_tool(server: EnvServer, name: str) -> UnknownToolError:
-    known = ", ".join(t.name for t in server.tools)
+def unknown_tool(server: EnvServer, name: str, caller: Caller) -> UnknownToolError:
+    """The error for a tool the caller cannot see, naming only the tools it can."""
+    known = ", ".join(t.name for t in server.tools_for(caller))
     return UnknownToolError(f"unknown tool {name!r}; this server's tools are: {known}")
 
 
@@ -48,26 +49,32 @@ def check_arguments(name: str, check: SchemaCheck, arguments: dict[str, Any]) ->
         raise InvalidArgumentsError(f"invalid arguments for tool {name!r}: " + "; ".join(problems))
 
 
-async def inner_tool(server: EnvServer, ctx: Ctx, name: str, arguments: dict[str, Any]) -> CallToolResult:
+async def inner_tool(
+    server: EnvServer, ctx: Ctx, caller: Caller, name: str, arguments: dict[str, Any]
+) -> CallToolResult:
     """An inner tool call: one step of its episode, rendered for the agent."""
     client = client_of(ctx)
     server.quotas.check_step(client)
-    async with server.episodes.episode_in_call(ctx, arguments.pop("episode_id", None)) as (episode, one_call):
+    async with server.episodes.episode_in_call(ctx, caller, arguments.pop("episode_id", None)) as call:
+        episode = call.episode
         began = time.perf_counter()
         with step_span(server.name, name, episode.id, client) as span:
             result = await episode.step(ToolCallAction(tool_name=name, parameters=arguments))
             span.set_attribute("openenv.outcome", result.error_kind or "ok")
         _record(server, name, result, began)
-        step_meta = _step_meta(server, episode.id, episode.env.step_count, result)
+        step_meta = _step_meta(caller, episode.id, episode.env.step_count, result)
         structured = (
             None if result.error is not None else episode.env.inner_tools[name].structure(result.observation)
         )
-    if one_call:
+    if call.one_call:
         step_meta["one_call"] = True  # the episode closed with the call: there is no handle to keep
     meta = {META_STEP: step_meta}
     text = observation_text(result.observation)
-    if result.error_kind == EpisodeEndedError.kind and not server.training:
+    if result.error_kind == EpisodeEndedError.kind and not caller.control:
         text = f"Error: this episode has ended and takes no more calls; {START_OVER}"
+    if call.first is not None:
+        # The episode opened (or started over) for this call: its briefing was never shown.
+        text = f"{observation_text(call.first.observation)}\n\n{text}"
     if result.error is not None:
         return error_result(text, result.error_kind or ActionError.kind, meta)
     return tool_result(text, structured, meta=meta)
@@ -78,9 +85,9 @@ def _record(server: EnvServer, tool: str, result: StepResult, began: float) -> N
         server.metrics.step(server.name, tool, result.error_kind or "ok", time.perf_counter() - began)
 
 
-def _step_meta(server: EnvServer, episode_id: str, step_count: int, result: StepResult) -> dict[str, Any]:
+def _step_meta(caller: Caller, episode_id: str, step_count: int, result: StepResult) -> dict[str, Any]:
     meta: dict[str, Any] = {"episode_id": episode_id, "step_count": step_count}
-    if server.training:
+    if caller.control:
         meta.update(
             reward=result.reward,
             terminated=result.terminated,
@@ -90,13 +97,13 @@ def _step_meta(server: EnvServer, episode_id: str, step_count: int, result: Step
     return meta
 
 
-async def reset(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallToolResult:
+async def reset(server: EnvServer, ctx: Ctx, caller: Caller, arguments: dict[str, Any]) -> CallToolResult:
     seed, options, episode_id = arguments.get("seed"), arguments.get("options"), arguments.get("episode_id")
     if episode_id is not None:
-        episode = server.registry.get(episode_id)
+        episode = server.registry.get(episode_id, caller)
         first = await episode.reset(seed, options)
     else:
-        episode, first = await server.episodes.open_episode(ctx, seed, options)
+        episode, first = await server.episodes.open_episode(ctx, caller, seed, options)
     data = {
         "episode_id": episode.id,
         "observation": jsonable(first.observation),
@@ -106,17 +113,19 @@ async def reset(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallT
     return structured_result(data, text=text)
 
 
-async def step(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallToolResult:
-    data, _ = await _step(server, ctx, arguments)
+async def step(server: EnvServer, ctx: Ctx, caller: Caller, arguments: dict[str, Any]) -> CallToolResult:
+    data, _ = await _step(server, ctx, caller, arguments)
     return structured_result(data, is_error=data["error"] is not None)
 
 
-async def _step(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> tuple[dict[str, Any], StepResult]:
+async def _step(
+    server: EnvServer, ctx: Ctx, caller: Caller, arguments: dict[str, Any]
+) -> tuple[dict[str, Any], StepResult]:
     try:
         action = ACTION_ADAPTER.validate_python(arguments["action"])
     except ValidationError as exc:
         raise InvalidArgumentsError(f"invalid action: {_pydantic_problems(exc)}") from exc
-    episode = await server.episodes.episode_for(ctx, arguments.get("episode_id"))
+    episode = await server.episodes.episode_for(ctx, caller, arguments.get("episode_id"))
     client = client_of(ctx)
     server.quotas.check_step(client)
     tool = action.tool_name if isinstance(action, ToolCallAction) else "code"
@@ -139,7 +148,9 @@ async def _step(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> tuple
     return data, result
 
 
-async def step_batch(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallToolResult:
+async def step_batch(
+    server: EnvServer, ctx: Ctx, caller: Caller, arguments: dict[str, Any]
+) -> CallToolResult:
     """Many episodes' steps in one call, concurrently; one entry's failure is that entry's."""
     entries: list[dict[str, Any]] = arguments["steps"]
     results: list[dict[str, Any]] = [{} for _ in entries]
@@ -147,7 +158,7 @@ async def step_batch(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> 
 
     async def one(index: int, entry: dict[str, Any]) -> None:
         try:
-            data, result = await _step(server, ctx, entry)
+            data, result = await _step(server, ctx, caller, entry)
             results[index] = {**data, "text": observation_text(result.observation)}
         except OpenEnvError as exc:
             failure = {"episode_id": entry["episode_id"], "failed": True, "error": f"Error: {exc}"}
@@ -165,14 +176,14 @@ async def step_batch(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> 
     return structured_result({"results": results}, text=f"{len(entries)} steps")
 
 
-async def state(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallToolResult:
-    episode = await server.episodes.episode_for(ctx, arguments.get("episode_id"))
+async def state(server: EnvServer, ctx: Ctx, caller: Caller, arguments: dict[str, Any]) -> CallToolResult:
+    episode = await server.episodes.episode_for(ctx, caller, arguments.get("episode_id"))
     data = jsonable(episode.env.state())
     return structured_result(data, text=json.dumps(data, indent=2))
 
 
-async def close(server: EnvServer, ctx: Ctx, arguments: dict[str, Any]) -> CallToolResult:
-    episode = await server.episodes.episode_for(ctx, arguments.get("episode_id"))
+async def close(server: EnvServer, ctx: Ctx, caller: Caller, arguments: dict[str, Any]) -> CallToolResult:
+    episode = await server.episodes.episode_for(ctx, caller, arguments.get("episode_id"))
     await server.registry.close(episode.id)
     return structured_result({"episode_id": episode.id, "closed": True}, text=f"closed episode {episode.id}")
 
@@ -181,7 +192,10 @@ def _pydantic_problems(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'action'}: {e['msg']}" for e in exc.errors())
 
 
-CONTROL: dict[str, Callable[[EnvServer, Ctx, dict[str, Any]], Awaitable[CallToolResult]]] = {
+Handler = Callable[["EnvServer", Ctx, Caller, dict[str, Any]], Awaitable[CallToolResult]]
+"""A control or handle tool's handler."""
+
+CONTROL: dict[str, Handler] = {
     "reset": reset,
     "step": step,
     "step_batch": step_batch,

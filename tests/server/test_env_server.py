@@ -179,9 +179,16 @@ async def test_many_concurrent_episodes_leave_nothing_behind(
 async def test_production_mode_hosts_inner_tools_only_and_hides_the_reward(era: ConnectMode) -> None:
     server = EnvServer(EchoEnvironment, mode=Mode.PRODUCTION)
     async with mcp.Client(server.server, mode=era) as client:
-        assert [tool.name for tool in (await client.list_tools()).tools] == ["echo"]
+        assert [tool.name for tool in (await client.list_tools()).tools] == [
+            "open_episode",
+            "close_episode",
+            "echo",
+        ]
         result = await client.call_tool("echo", {"message": "hi"})
-        assert not result.is_error and text(result) == "hi"
+        # A session's first call opens its default episode, whose briefing comes first.
+        briefing = "Every message you send with `echo` comes back to you.\n\n"
+        assert not result.is_error and text(result).endswith(briefing + "hi" if era == "legacy" else "hi")
+        assert text(result) == "hi" or era == "legacy"
         step = (result.meta or {})[META_STEP]
         assert "reward" not in step and step["episode_id"]
         again = await client.call_tool("echo", {"message": "again"})
@@ -220,6 +227,8 @@ def test_tool_schemas_are_looked_up_without_listing() -> None:
     assert lookup is not None
     for tool in training.tools:
         assert lookup(tool.name) == tool.input_schema
+    # A token with only the tools scope sees the handle tools on a training server.
+    assert lookup("open_episode") is not None
     assert lookup("no_such_tool") is None
     production = EnvServer(EchoEnvironment, mode=Mode.PRODUCTION).server.get_tool_input_schema
     assert production is not None
