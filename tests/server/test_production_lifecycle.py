@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import anyio
 import pytest
 
@@ -88,8 +90,8 @@ async def test_open_episode_keeps_state_across_stateless_calls_and_shows_the_bri
             listed = [tool.name for tool in (await client.list_tools()).tools]
             assert listed == ["open_episode", "close_episode", "guess", "letters"]
             opened = await client.call_tool("open_episode", {"seed": 3})
-            data = opened.structured_content or {}
-            episode = data["episode_id"]
+            data: dict[str, Any] = opened.structured_content or {}
+            episode = str(data["episode_id"])
             assert "Guess the secret 5-letter word" in text(opened)
             assert set(data) == {"episode_id", "observation"}  # no info, no reward
             for n in (1, 2):
