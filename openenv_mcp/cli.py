@@ -13,13 +13,14 @@ from typing import TypedDict
 import anyio
 
 from openenv_mcp import discovery
+from openenv_mcp.auth import Authenticator, JwtVerifier, OAuthSettings, StaticTokens
 from openenv_mcp.containers import cli as containers_cli
 from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.errors import OpenEnvError
 from openenv_mcp.sandbox import layers
 from openenv_mcp.sandbox.provider import BACKENDS
 from openenv_mcp.server import EnvServer, Mode, audit, tracing
-from openenv_mcp.server.quotas import QuotaLimits
+from openenv_mcp.server.quotas import QuotaLimits, production_share
 from openenv_mcp.transports import serve_http, serve_stdio
 from openenv_mcp.transports.connections import REQUEST_TIMEOUT_SECONDS
 from openenv_mcp.transports.http import KEEP_ALIVE_SECONDS, MAX_CONNECTIONS, SHUTDOWN_GRACE_SECONDS
@@ -54,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
         "--client-episodes",
         type=int,
         default=None,
-        help="live episodes one client (its address) may hold; default: no limit but the capacity",
+        help="live episodes one client (its principal, else its address) may hold; 0: no limit; "
+        "default: no limit in training, a quarter of the capacity in production",
     )
     serve.add_argument(
         "--client-steps-per-second",
@@ -62,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="steps a second one client may take (bursts of a second's worth); default: no limit",
     )
+    _add_auth_options(serve)
     serve.add_argument(
         "--audit-log",
         metavar="FILE",
@@ -125,6 +128,53 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_auth_options(serve: argparse.ArgumentParser) -> None:
+    auth = serve.add_argument_group("authentication (HTTP; stdio is a local process and takes none)")
+    auth.add_argument(
+        "--auth-tokens",
+        metavar="FILE",
+        help="static bearer tokens, one 'TOKEN SCOPE[,SCOPE] [PRINCIPAL]' a line ('#' starts a comment)",
+    )
+    auth.add_argument("--oauth-issuer", metavar="URL", help="accept JWT access tokens of this OAuth issuer")
+    auth.add_argument("--oauth-audience", metavar="AUD", help="the audience those tokens must carry")
+    auth.add_argument(
+        "--oauth-jwks-uri", metavar="URL", help="the issuer's key set (default: from the issuer's metadata)"
+    )
+    auth.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="this server's URL as clients reach it (behind a proxy), for the resource metadata",
+    )
+
+
+def _authenticator(args: argparse.Namespace) -> Authenticator | None:
+    """The bearer check the flags ask for, or None; a clear error for flags that do not fit together."""
+    wanted = args.auth_tokens or args.oauth_issuer or args.oauth_audience or args.oauth_jwks_uri
+    if not wanted:
+        return None
+    if args.transport == "stdio":
+        raise OpenEnvError("authentication is for HTTP: stdio serves the local process that started it")
+    if bool(args.oauth_issuer) != bool(args.oauth_audience):
+        raise OpenEnvError("--oauth-issuer and --oauth-audience go together: give both")
+    if args.oauth_jwks_uri and not args.oauth_issuer:
+        raise OpenEnvError("--oauth-jwks-uri needs --oauth-issuer")
+    static = StaticTokens.from_file(args.auth_tokens) if args.auth_tokens else None
+    oauth = None
+    if args.oauth_issuer:
+        settings = OAuthSettings(args.oauth_issuer, args.oauth_audience, jwks_uri=args.oauth_jwks_uri)
+        oauth = JwtVerifier(settings)
+    return Authenticator(static=static, oauth=oauth, public_url=args.public_url)
+
+
+def _quotas(args: argparse.Namespace) -> QuotaLimits:
+    episodes: int | None = args.client_episodes
+    if episodes is None and args.mode == Mode.PRODUCTION.value:
+        episodes = production_share(args.capacity)
+    if episodes is not None and episodes > args.capacity:
+        raise OpenEnvError(f"--client-episodes {episodes} is more than the --capacity {args.capacity}")
+    return QuotaLimits(episodes=episodes or None, steps_per_second=args.client_steps_per_second)
+
+
 def _list() -> int:
     for name in discovery.available():
         env_class = discovery.load(name)
@@ -146,7 +196,7 @@ def _servers(args: argparse.Namespace) -> list[EnvServer]:
             sandbox=args.sandbox,
             warm_pool=args.warm_pool,
             allow_missing_layers=args.allow_missing_layer,
-            quotas=QuotaLimits(episodes=args.client_episodes, steps_per_second=args.client_steps_per_second),
+            quotas=_quotas(args),
         )
         for name in names
     ]
@@ -175,6 +225,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    authenticator = _authenticator(args)
     servers = _servers(args)
     if args.audit_log:
         audit.log_to(args.audit_log)
@@ -201,6 +252,7 @@ def _serve(args: argparse.Namespace) -> int:
             drain=args.drain,
             max_connections=args.max_connections,
             request_timeout=args.request_timeout,
+            authenticator=authenticator,
         )
     )
     return 0

@@ -25,6 +25,7 @@ __all__ = [
     "EpisodeClosedError",
     "EpisodeEndedError",
     "EpisodeError",
+    "ForbiddenError",
     "InvalidArgumentsError",
     "InvalidOptionsError",
     "NoDefaultEpisodeError",
@@ -33,6 +34,7 @@ __all__ = [
     "SandboxError",
     "SandboxKilledError",
     "SandboxUnavailableError",
+    "UnauthorizedError",
     "UnknownEnvironmentError",
     "UnknownEpisodeError",
     "UnknownToolError",
@@ -144,6 +146,18 @@ class SandboxKilledError(ActionError):
     """The code's sandbox was killed (a wall-clock, CPU or memory limit, or it misbehaved)."""
 
     kind = "sandbox_killed"
+
+
+class UnauthorizedError(OpenEnvError):
+    """An HTTP request's bearer token is missing, malformed, expired or otherwise not accepted (401)."""
+
+    kind = "unauthorized"
+
+
+class ForbiddenError(OpenEnvError):
+    """A verified token lacks every scope the endpoint accepts (403)."""
+
+    kind = "forbidden"
 
 
 def _subclasses(cls: type[OpenEnvError]) -> list[type[OpenEnvError]]:

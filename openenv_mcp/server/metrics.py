@@ -37,6 +37,7 @@ SERIES = {
     "openenv_sandbox_cold_starts_total": "sandboxes started for the asker",
     "openenv_sandbox_failures_total": "sandboxes that failed to start when asked for",
     "openenv_sandbox_pool_idle": "started sandboxes waiting in the pool",
+    "openenv_auth_refusals_total": "requests the bearer check refused, per kind and reason",
 }
 """Every series, with what it counts (docs/production.md lists them for dashboards)."""
 
@@ -97,6 +98,12 @@ class Metrics:
         self._errors = Counter(
             "openenv_call_errors", _help("openenv_call_errors_total"), ["env", "kind"], registry=self.registry
         )
+        self._auth = Counter(
+            "openenv_auth_refusals",
+            _help("openenv_auth_refusals_total"),
+            ["kind", "reason"],
+            registry=self.registry,
+        )
         listed = list(servers)
         self.registry.register(_Registries(lambda: listed))
         for server in listed:
@@ -110,6 +117,10 @@ class Metrics:
     def refused(self, env: str, kind: str) -> None:
         """Count a refused call that was not a step (an unknown tool or episode, bad arguments...)."""
         self._errors.labels(env, kind).inc()
+
+    def auth_refused(self, kind: str, reason: str) -> None:
+        """Count a request the bearer check refused (`reason`: missing, expired, insufficient_scope...)."""
+        self._auth.labels(kind, reason).inc()
 
     def exposition(self) -> bytes:
         """The text Prometheus scrapes."""

@@ -12,15 +12,18 @@ from types import FrameType
 import uvicorn
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp
 
+from openenv_mcp.auth import ENVIRONMENT_SCOPES, Authenticator, BearerGuard, Refusal, resource_metadata_route
 from openenv_mcp.server import EnvServer
+from openenv_mcp.server.audit import audit
 from openenv_mcp.transports.connections import (
     REQUEST_TIMEOUT_SECONDS,
     guarded_protocol,
     raise_open_file_limit,
 )
-from openenv_mcp.transports.routes import Readiness, ServiceRoutes
+from openenv_mcp.transports.routes import HostCheck, Readiness, ServiceRoutes
 
 __all__ = [
     "KEEP_ALIVE_SECONDS",
@@ -73,20 +76,35 @@ class _DrainingServer(uvicorn.Server):
 
 
 def build_app(
-    env_servers: Sequence[EnvServer], *, allowed_hosts: Sequence[str] = (), readiness: Readiness | None = None
+    env_servers: Sequence[EnvServer],
+    *,
+    allowed_hosts: Sequence[str] = (),
+    readiness: Readiness | None = None,
+    authenticator: Authenticator | None = None,
 ) -> Starlette:
     """A Starlette app serving each environment's MCP endpoint, /healthz and the /envs catalogue.
 
     Every route checks Host and Origin the same way, the SDK's way (a DNS-rebinding page must
-    not read the catalogue either): loopback names by default, else `allowed_hosts`.
+    not read the catalogue either): loopback names by default, else `allowed_hosts`. With an
+    `authenticator`, every MCP endpoint takes only bearer tokens with an environment scope,
+    and, where an OAuth issuer is configured, publishes its RFC 9728 metadata.
     """
     security = _security(allowed_hosts)
-    routes: list[BaseRoute] = [*ServiceRoutes(env_servers, security, readiness or Readiness()).routes()]
+    service = ServiceRoutes(env_servers, security, readiness or Readiness(), authenticator)
+    routes: list[BaseRoute] = service.routes()
+    if authenticator is not None:
+        authenticator.on_refused.append(lambda refusal: _report(service, refusal))
     for env_server in env_servers:
-        mcp_app = env_server.server.streamable_http_app(
+        path = f"/envs/{env_server.name}"
+        mcp_app: ASGIApp = env_server.server.streamable_http_app(
             streamable_http_path="/mcp", transport_security=security
         )
-        routes.append(Mount(f"/envs/{env_server.name}", app=mcp_app))
+        if authenticator is not None:
+            mcp_app = BearerGuard(mcp_app, authenticator, ENVIRONMENT_SCOPES, resource_path=f"{path}/mcp")
+            if authenticator.issuer is not None:
+                metadata = resource_metadata_route(authenticator, f"{path}/mcp", env_server.name)
+                routes.append(Route(metadata.path, HostCheck(metadata.app, security), methods=["GET"]))
+        routes.append(Mount(path, app=HostCheck(mcp_app, security)))
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncGenerator[None]:
@@ -97,6 +115,11 @@ def build_app(
             yield
 
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _report(service: ServiceRoutes, refusal: Refusal) -> None:
+    service.metrics.auth_refused(refusal.kind, refusal.code)
+    audit("-", refusal.path, refusal.client, refusal.kind, None, reason=refusal.code, status=refusal.status)
 
 
 _LOOPBACK = TransportSecuritySettings(
@@ -129,10 +152,13 @@ async def serve_http(
     drain: float = 0.0,
     max_connections: int | None = MAX_CONNECTIONS,
     request_timeout: float = REQUEST_TIMEOUT_SECONDS,
+    authenticator: Authenticator | None = None,
 ) -> None:
     """Serve the app with uvicorn until SIGTERM or SIGINT, then shut down gracefully (`_DrainingServer`)."""
     readiness = Readiness()
-    app = build_app(env_servers, allowed_hosts=allowed_hosts, readiness=readiness)
+    app = build_app(
+        env_servers, allowed_hosts=allowed_hosts, readiness=readiness, authenticator=authenticator
+    )
     soft, hard = raise_open_file_limit()
     logger.info("open-file limit %d (hard %d); at most %s connections", soft, hard, max_connections or "any")
     config = uvicorn.Config(
