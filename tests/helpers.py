@@ -10,20 +10,12 @@ import uvicorn
 from mcp.types import CallToolResult, TextContent
 from starlette.applications import Starlette
 
-from openenv_mcp.server import META_ERROR
-
 
 def text(result: CallToolResult) -> str:
     """The text of a result's first content block."""
     block = result.content[0]
     assert isinstance(block, TextContent)
     return block.text
-
-
-def error_kind(result: CallToolResult) -> str | None:
-    """The stable kind of an error result, from its `_meta`."""
-    entry = (result.meta or {}).get(META_ERROR)
-    return entry.get("kind") if isinstance(entry, dict) else None  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
 
 
 @asynccontextmanager

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from contextlib import AsyncExitStack
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
+import httpx2
 import mcp
 from mcp.client.client import ConnectMode
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client  # pyright: ignore[reportPrivateUsage]
 from mcp.types import CallToolResult, Tool
 
-from openenv_mcp.client.results import unwraps
+from openenv_mcp.client.results import ClientError, remote_error, unwraps
 from openenv_mcp.client.targets import Target, mcp_target
 from openenv_mcp.spec import ToolAnnotationsSpec, ToolDefinition
 from openenv_mcp.spec.wire import META_ROLE
 
-__all__ = ["Connection", "inner_definition"]
+__all__ = ["Auth", "Connection", "inner_definition"]
+
+Auth = str | httpx2.Auth
+"""A bearer token, or an httpx2 auth flow such as the SDK's `OAuthClientProvider` (HTTP only)."""
 
 
 def inner_definition(tool: Tool) -> ToolDefinition:
@@ -42,8 +48,24 @@ def inner_definition(tool: Tool) -> ToolDefinition:
 class Connection:
     """An open `mcp.Client` with the server's inner tools listed once."""
 
-    def __init__(self, target: Target, *, mode: ConnectMode = "auto", read_timeout: float = 60.0) -> None:
-        self._client = mcp.Client(mcp_target(target), mode=mode, read_timeout_seconds=read_timeout)
+    def __init__(
+        self,
+        target: Target,
+        *,
+        mode: ConnectMode = "auto",
+        read_timeout: float = 60.0,
+        auth: Auth | None = None,
+    ) -> None:
+        self._http: httpx2.AsyncClient | None = None
+        resolved: Any = mcp_target(target)
+        self._url = resolved if isinstance(resolved, str) else None
+        if auth is not None:
+            if not isinstance(resolved, str):
+                raise ValueError("auth is for a URL (HTTP); stdio and in-process servers take no token")
+            headers = {"Authorization": f"Bearer {auth}"} if isinstance(auth, str) else None
+            self._http = create_mcp_http_client(headers=headers, auth=None if isinstance(auth, str) else auth)
+            resolved = streamable_http_client(resolved, http_client=self._http)
+        self._client = mcp.Client(resolved, mode=mode, read_timeout_seconds=read_timeout)
         self._stack = AsyncExitStack()
         self.tools: list[ToolDefinition] = []
         self.control: set[str] = set()
@@ -57,14 +79,48 @@ class Connection:
 
     async def __aenter__(self) -> Self:
         async with AsyncExitStack() as stack:
-            await stack.enter_async_context(self._client)
-            listed = await self._client.list_tools()
+            if self._http is not None:
+                stack.push_async_callback(self._http.aclose)
+            try:
+                await stack.enter_async_context(self._client)
+                listed = await self._client.list_tools()
+            except Exception as exc:
+                refusal = await self._refusal()
+                if refusal is not None:
+                    raise refusal from exc
+                raise
             inner = [t for t in listed.tools if (t.meta or {}).get(META_ROLE) == "inner"]
             self.tools = [inner_definition(t) for t in inner]
             self.wrapped = {d.name: unwraps(d) for d in self.tools}
             self.control = {t.name for t in listed.tools if (t.meta or {}).get(META_ROLE) == "control"}
             self._stack = stack.pop_all()
         return self
+
+    async def _refusal(self) -> ClientError | None:
+        """Why an HTTP server refused this client (a 401, 403 or 503 with its reason), if it did.
+
+        The SDK reports a refused HTTP request as a bare protocol error; one plain request
+        to the same URL, with the same credentials, reads the server's reason.
+        """
+        if self._url is None:
+            return None
+        ping = {"jsonrpc": "2.0", "id": 0, "method": "ping"}
+        headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+        try:
+            if self._http is not None:
+                response = await self._http.post(self._url, json=ping, headers=headers)
+            else:
+                async with httpx2.AsyncClient(timeout=10.0) as http:
+                    response = await http.post(self._url, json=ping, headers=headers)
+            body: Any = response.json() if response.status_code in (401, 403, 503) else None
+        except (httpx2.HTTPError, ValueError):
+            return None
+        if not isinstance(body, dict) or not isinstance(body.get("kind"), str):  # pyright: ignore[reportUnknownMemberType]
+            return None
+        answer = cast("dict[str, Any]", body)
+        reason = f"HTTP {response.status_code} from {self._url}: {answer.get('error_description', '')}"
+        hint = " (pass auth= a token)" if answer.get("reason") == "missing" else ""
+        return remote_error(answer["kind"], reason + hint)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -7,7 +7,7 @@ from typing import Any, Self
 
 from mcp.client.client import ConnectMode
 
-from openenv_mcp.client.connection import Connection
+from openenv_mcp.client.connection import Auth, Connection
 from openenv_mcp.client.episode import ActionLike, RemoteEpisode
 from openenv_mcp.client.results import RemoteStepResult
 from openenv_mcp.client.targets import Target
@@ -31,8 +31,9 @@ class EnvClient:
         mode: ConnectMode = "auto",
         read_timeout: float = 60.0,
         parse_error_reward: float = 0.0,
+        auth: Auth | None = None,
     ) -> None:
-        self._connection = Connection(target, mode=mode, read_timeout=read_timeout)
+        self._connection = Connection(target, mode=mode, read_timeout=read_timeout, auth=auth)
         self._episode = RemoteEpisode(self._connection, parse_error_reward=parse_error_reward)
         self._open = False
 

@@ -9,6 +9,7 @@ from typing import Any, Self
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from mcp.client.client import ConnectMode
 
+from openenv_mcp.client.connection import Auth
 from openenv_mcp.client.env_client import EnvClient
 from openenv_mcp.client.episode import ActionLike
 from openenv_mcp.client.results import RemoteStepResult
@@ -32,12 +33,13 @@ class SyncEnvClient:
         mode: ConnectMode = "auto",
         read_timeout: float = 60.0,
         parse_error_reward: float = 0.0,
+        auth: Auth | None = None,
     ) -> None:
         self._stack = ExitStack()
         try:
             self._portal: BlockingPortal = self._stack.enter_context(start_blocking_portal())
             client = EnvClient(
-                target, mode=mode, read_timeout=read_timeout, parse_error_reward=parse_error_reward
+                target, mode=mode, read_timeout=read_timeout, parse_error_reward=parse_error_reward, auth=auth
             )
             self._client = self._stack.enter_context(self._portal.wrap_async_context_manager(client))
         except BaseException:

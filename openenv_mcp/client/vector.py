@@ -36,7 +36,7 @@ import anyio
 from mcp.client.client import ConnectMode
 
 from openenv_mcp.client.batch import STEP_BATCH, step_batch
-from openenv_mcp.client.connection import Connection
+from openenv_mcp.client.connection import Auth, Connection
 from openenv_mcp.client.episode import ActionLike, RemoteEpisode
 from openenv_mcp.client.results import ClientError, RemoteStepResult
 from openenv_mcp.client.targets import Target
@@ -76,13 +76,14 @@ class VectorEnvClient:
         read_timeout: float = 60.0,
         parse_error_reward: float = 0.0,
         batched: bool | None = None,
+        auth: Auth | None = None,
     ) -> None:
         if num_envs < 1 or connections < 1:
             raise ValueError("num_envs and connections must be at least 1")
         self.num_envs = num_envs
         self.autoreset_mode = AutoresetMode(autoreset_mode)
         self._connections = [
-            Connection(target, mode=mode, read_timeout=read_timeout)
+            Connection(target, mode=mode, read_timeout=read_timeout, auth=auth)
             for _ in range(min(connections, num_envs))
         ]
         self._episodes = [

@@ -7,6 +7,7 @@ from typing import Any
 import anyio
 import pytest
 
+from openenv_mcp.client.results import error_kind
 from openenv_mcp.episodes import Caller, RegistryLimits
 from openenv_mcp.errors import AtCapacityError
 from openenv_mcp.sandbox import sandbox_processes
@@ -15,7 +16,7 @@ from openenv_mcp_echo import EchoEnvironment
 from openenv_mcp_python import PythonEnvironment
 from openenv_mcp_wordle import WordleEnvironment
 from tests.conftest import connect
-from tests.helpers import error_kind, text
+from tests.helpers import text
 
 
 async def test_stateless_calls_cannot_fill_the_capacity() -> None:
