@@ -48,6 +48,11 @@ class EnvClient:
         await self.close()
 
     @property
+    def episode_id(self) -> str | None:
+        """The server's handle of the current episode (None before the first reset)."""
+        return self._episode.episode_id
+
+    @property
     def protocol_version(self) -> str:
         """The MCP protocol version in use."""
         return self._connection.protocol_version

@@ -120,6 +120,7 @@ class AuthorizationServer:
         # The SDK's metadata names no key set; a resource server that verifies JWTs needs one.
         self._metadata_body = {
             **metadata.model_dump(mode="json", exclude_none=True),
+            "issuer": self.issuer,  # exactly as the tokens carry it (the model adds a slash)
             "jwks_uri": f"{self.issuer}/jwks",
         }
         routes: list[BaseRoute] = [
