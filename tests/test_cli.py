@@ -9,11 +9,14 @@ import sys
 from pathlib import Path
 
 import anyio
+import httpx2
 import mcp
 import pytest
 from anyio.streams.text import TextReceiveStream
 
+from examples.serving import served_process
 from openenv_mcp.cli import claude_config, main
+from openenv_mcp.client import EnvClient
 
 CLI = [sys.executable, "-m", "openenv_mcp"]
 
@@ -110,3 +113,49 @@ def test_production_code_without_layers_will_not_start(capsys: pytest.CaptureFix
     assert main(["serve", "python", "--mode", "production", "--sandbox", "none"]) == 2
     err = capsys.readouterr().err
     assert "refuses to serve code" in err and "--allow-missing-layer" in err
+
+
+@pytest.mark.parametrize(
+    ("flags", "problem"),
+    [
+        (["--oauth-issuer", "https://idp.test"], "--oauth-issuer and --oauth-audience go together"),
+        (["--oauth-audience", "aud"], "--oauth-issuer and --oauth-audience go together"),
+        (["--oauth-jwks-uri", "https://idp.test/jwks"], "--oauth-jwks-uri needs --oauth-issuer"),
+        (["--auth-tokens", "/nonexistent/tokens"], "cannot read the token file /nonexistent/tokens"),
+        (["--client-episodes", "300"], "--client-episodes 300 is more than the --capacity 256"),
+    ],
+)
+def test_flags_that_do_not_fit_together_are_refused(
+    flags: list[str], problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "echo", *flags]) == 2
+    assert problem in capsys.readouterr().err
+
+
+def test_stdio_takes_no_authentication(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tokens = tmp_path / "tokens"
+    tokens.write_text("a-token-of-sixteen-chars openenv:tools\n")
+    assert main(["serve", "echo", "--transport", "stdio", "--auth-tokens", str(tokens)]) == 2
+    assert "authentication is for HTTP" in capsys.readouterr().err
+
+
+def test_a_malformed_token_file_names_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tokens = tmp_path / "tokens"
+    tokens.write_text("# ok\na-token-of-sixteen-chars openenv:admin\n")
+    assert main(["serve", "echo", "--auth-tokens", str(tokens)]) == 2
+    assert f"{tokens}, line 2: unknown scope openenv:admin" in capsys.readouterr().err
+
+
+@pytest.mark.subprocess
+async def test_serve_with_a_token_file_refuses_strangers_and_serves_its_principals(tmp_path: Path) -> None:
+    tokens = tmp_path / "tokens"
+    tokens.write_text("agent-token-0123456789 openenv:tools team-a\n")
+    tokens.chmod(0o600)
+    command = [*CLI, "serve", "echo", "--port", "0", "--mode", "production", "--auth-tokens", str(tokens)]
+    with anyio.fail_after(60):
+        async with served_process(command, "/envs/echo/mcp") as served:
+            async with httpx2.AsyncClient() as http:
+                refused = await http.post(served.url, json={})
+            assert refused.status_code == 401 and refused.json()["reason"] == "missing"
+            async with EnvClient(served.url, auth="agent-token-0123456789", mode="2026-07-28") as env:
+                assert [tool.name for tool in env.tools()] == ["echo"]
