@@ -7,10 +7,11 @@ import httpx2
 import mcp
 from mcp.client.streamable_http import streamable_http_client
 
+from openenv_mcp.auth import Authenticator, StaticTokens, parse_token_file
 from openenv_mcp.client.results import error_kind
 from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.server import EnvServer
-from openenv_mcp.server.quotas import QuotaLimits
+from openenv_mcp.server.quotas import QuotaLimits, production_share
 from openenv_mcp.transports import build_app
 from openenv_mcp_echo import EchoEnvironment
 from tests.conftest import connect
@@ -65,3 +66,36 @@ async def test_without_limits_nothing_is_refused() -> None:
         async with connect(server, "2026-07-28") as client:
             for _ in range(50):
                 assert not (await client.call_tool("reset", {})).is_error
+
+
+async def test_quotas_are_per_principal_where_tokens_name_one() -> None:
+    """Two principals on one address each get their share; the refusal names the principal and the wait."""
+    server = EnvServer(
+        EchoEnvironment,
+        limits=RegistryLimits(capacity=4, idle_ttl=600),
+        quotas=QuotaLimits(episodes=1),
+    )
+    tokens = "token-of-team-a-000000 openenv:control team-a\ntoken-of-team-b-000000 openenv:control team-b\n"
+    authenticator = Authenticator(static=StaticTokens(parse_token_file(tokens)))
+    with anyio.fail_after(60):
+        async with running_http(build_app([server], authenticator=authenticator)) as base:
+            url = f"{base}/envs/echo/mcp"
+            async with bearer(url, "token-of-team-a-000000") as a, bearer(url, "token-of-team-b-000000") as b:
+                assert not (await a.call_tool("reset", {})).is_error
+                refused = await a.call_tool("reset", {})
+                assert error_kind(refused) == "quota"
+                message = str(refused.content)
+                assert "client team-a may hold 1 live episodes and holds 1" in message
+                assert "close one with close and retry, or retry in 600 s" in message
+                assert not (await b.call_tool("reset", {})).is_error, (
+                    "team-b shares team-a's address, not its quota"
+                )
+
+
+def test_production_gives_each_client_a_quarter_of_the_capacity_by_default() -> None:
+    assert production_share(256) == 64 and production_share(2) == 1
+
+
+def bearer(url: str, token: str) -> mcp.Client:
+    http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"})
+    return mcp.Client(streamable_http_client(url, http_client=http), mode="2026-07-28")
