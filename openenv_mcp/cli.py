@@ -76,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
         help="export a trace span per step over OTLP/HTTP to URL (needs the otel extra)",
     )
     serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="ADDRESSES",
+        help="proxies whose X-Forwarded-For/-Proto headers are believed, comma-separated (HTTP); "
+        "default: 127.0.0.1, or $FORWARDED_ALLOW_IPS",
+    )
+    serve.add_argument(
         "--max-connections",
         type=int,
         default=MAX_CONNECTIONS,
@@ -253,6 +259,7 @@ def _serve(args: argparse.Namespace) -> int:
             max_connections=args.max_connections,
             request_timeout=args.request_timeout,
             authenticator=authenticator,
+            forwarded_allow_ips=args.forwarded_allow_ips,
         )
     )
     return 0

@@ -13,6 +13,7 @@ import httpx2
 import mcp
 import pytest
 from anyio.streams.text import TextReceiveStream
+from mcp.client.streamable_http import streamable_http_client
 
 from examples.serving import served_process
 from openenv_mcp.cli import claude_config, main
@@ -159,3 +160,27 @@ async def test_serve_with_a_token_file_refuses_strangers_and_serves_its_principa
             assert refused.status_code == 401 and refused.json()["reason"] == "missing"
             async with EnvClient(served.url, auth="agent-token-0123456789", mode="2026-07-28") as env:
                 assert [tool.name for tool in env.tools()] == ["echo"]
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize(("trusted", "seen"), [("127.0.0.1", "203.0.113.7"), ("192.0.2.1", "127.0.0.1")])
+async def test_a_forwarded_address_is_believed_only_from_a_trusted_proxy(trusted: str, seen: str) -> None:
+    command = [
+        *CLI,
+        "serve",
+        "echo",
+        "--port",
+        "0",
+        "--client-episodes",
+        "1",
+        "--forwarded-allow-ips",
+        trusted,
+    ]
+    with anyio.fail_after(60):
+        async with served_process(command, "/envs/echo/mcp") as served:
+            http = httpx2.AsyncClient(headers={"X-Forwarded-For": "203.0.113.7"})
+            transport = streamable_http_client(served.url, http_client=http)
+            async with mcp.Client(transport, mode="2026-07-28") as client:
+                await client.call_tool("reset", {})
+                refused = await client.call_tool("reset", {})
+    assert f"quota: client {seen} may hold 1 live episodes" in str(refused.content)

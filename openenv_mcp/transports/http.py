@@ -153,6 +153,7 @@ async def serve_http(
     max_connections: int | None = MAX_CONNECTIONS,
     request_timeout: float = REQUEST_TIMEOUT_SECONDS,
     authenticator: Authenticator | None = None,
+    forwarded_allow_ips: str | None = None,
 ) -> None:
     """Serve the app with uvicorn until SIGTERM or SIGINT, then shut down gracefully (`_DrainingServer`)."""
     readiness = Readiness()
@@ -171,5 +172,8 @@ async def serve_http(
         timeout_graceful_shutdown=max(1, round(shutdown_grace)),
         http=guarded_protocol(request_timeout),
         limit_concurrency=max_connections,
+        # X-Forwarded-For and -Proto are believed only from these addresses (uvicorn's default:
+        # 127.0.0.1, or $FORWARDED_ALLOW_IPS), so a client cannot pick its own quota key.
+        forwarded_allow_ips=forwarded_allow_ips,
     )
     await _DrainingServer(config, readiness, drain).serve()
