@@ -243,7 +243,7 @@ class Environment:
         if model is None:
             if options:
                 raise InvalidOptionsError(
-                    f"environment {self.name!r} takes no reset options; got {sorted(options)}"
+                    f"environment {self.name!r} takes no episode options; got {sorted(options)}"
                 )
             return None
         try:
@@ -252,4 +252,4 @@ class Environment:
             problems = "; ".join(
                 f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg']}" for e in exc.errors()
             )
-            raise InvalidOptionsError(f"invalid reset options for {self.name!r}: {problems}") from exc
+            raise InvalidOptionsError(f"invalid episode options for {self.name!r}: {problems}") from exc
