@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import sys
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,8 +122,18 @@ class JsonRpcDriver:
     the memory scenario uses, 10,000 episodes being too many sockets).
     """
 
-    def __init__(self, server: str, url: str, pid: int, *, connection_per_episode: bool = True) -> None:
+    def __init__(
+        self,
+        server: str,
+        url: str,
+        pid: int,
+        *,
+        connection_per_episode: bool = True,
+        headers: dict[str, str] | None = None,
+        label: str | None = None,
+    ) -> None:
         self._server, self._url, self._pid = server, url, pid
+        self._headers, self._label = {**_HEADERS, **(headers or {})}, label or f"{server} http"
         self._per_episode = connection_per_episode
         self._ids = itertools.count(1)
         parsed = urlsplit(url)
@@ -133,7 +143,7 @@ class JsonRpcDriver:
 
     @property
     def label(self) -> str:
-        return f"{self._server} http"
+        return self._label
 
     @property
     def server_pid(self) -> int | None:
@@ -152,7 +162,7 @@ class JsonRpcDriver:
             "method": "tools/call",
             "params": {"name": name, "arguments": arguments, "_meta": _META},
         }
-        headers = {**_HEADERS, "mcp-name": name}
+        headers = {**self._headers, "mcp-name": name}
         try:
             if connection is None:
                 response = await self._http.post(self._url, content=json.dumps(body), headers=headers)
@@ -206,11 +216,13 @@ def _stdio(server: str) -> StdioServerParameters:
 
 
 @asynccontextmanager
-async def serve_http(server: str, *, capacity: int = 20_000) -> AsyncGenerator[Served]:
-    """Serve openenv-mcp's echo or the bare server over HTTP in a child; yield its URL and pid."""
+async def serve_http(
+    server: str, *, capacity: int = 20_000, extra: Sequence[str] = ()
+) -> AsyncGenerator[Served]:
+    """Serve openenv-mcp's echo (with `extra` flags) or the bare server over HTTP in a child."""
     if server == OURS:
         command = [sys.executable, "-m", "openenv_mcp", "serve", "echo", "--port", "0"]
-        command += ["--capacity", str(capacity), "--idle-ttl", "3600"]
+        command += ["--capacity", str(capacity), "--idle-ttl", "3600", *extra]
         path = "/envs/echo/mcp"
     else:
         command, path = [sys.executable, "-m", "benchmarks.bare_server", "http", "0"], "/envs/bare/mcp"
