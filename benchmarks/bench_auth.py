@@ -54,8 +54,8 @@ class _Issuer:
         return Starlette(routes=routes)
 
     def token(self, audience: str) -> str:
-        claims = {"iss": self.url, "aud": audience, "sub": "bench", "scope": "openenv:control"}
-        claims["exp"] = int(time.time()) + 3600
+        claims: dict[str, object] = {"iss": self.url, "aud": audience, "sub": "bench"}
+        claims.update(scope="openenv:control", exp=int(time.time()) + 3600)
         return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": "k1"})
 
 
