@@ -9,10 +9,9 @@ with it; our server checks that JWT against the issuer's published keys.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import anyio
@@ -137,29 +136,40 @@ async def test_a_token_of_another_subject_cannot_reach_the_episode() -> None:
                 assert error_kind(stolen) == "unknown_episode", stolen.content
 
 
-@pytest.mark.parametrize(
-    ("claims", "reason"),
-    [
-        ({"exp": int(time.time()) - 120}, "expired"),
-        ({"nbf": int(time.time()) + 120}, "not_yet_valid"),
-        ({"iss": "http://127.0.0.1:9"}, "wrong_issuer"),
-        ({"aud": "http://127.0.0.1:9/envs/echo/mcp"}, "wrong_audience"),
-    ],
-)
-async def test_each_bad_jwt_over_http_is_a_401_with_its_reason_and_the_metadata(
-    claims: dict[str, Any], reason: str
-) -> None:
+def _tampered(token: str) -> str:
+    header, payload, signature = token.split(".")
+    return f"{header}.{payload}.{signature[:-6]}{'A' * 6 if signature[-6:] != 'A' * 6 else 'B' * 6}"
+
+
+BAD_TOKENS: dict[str, tuple[Callable[[AuthorizationServer], str | None], str]] = {
+    "missing": (lambda s: None, "missing"),
+    "malformed": (lambda s: "not.a-jwt", "malformed"),
+    "expired": (lambda s: s.mint(exp=int(time.time()) - 120), "expired"),
+    "not yet valid": (lambda s: s.mint(nbf=int(time.time()) + 120), "not_yet_valid"),
+    "wrong issuer": (lambda s: s.mint(iss="http://127.0.0.1:9"), "wrong_issuer"),
+    "wrong audience": (lambda s: s.mint(aud="http://127.0.0.1:9/envs/echo/mcp"), "wrong_audience"),
+    "tampered signature": (lambda s: _tampered(s.mint()), "bad_signature"),
+    "unknown key id": (lambda s: s.mint(headers={"kid": "no-such-key"}), "unknown_key"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_TOKENS))
+async def test_each_bad_jwt_over_http_is_a_401_with_its_reason_and_the_metadata(case: str) -> None:
+    make, reason = BAD_TOKENS[case]
     with anyio.fail_after(60):
         async with served() as site, httpx2.AsyncClient() as http:
+            token = make(site.issuer)
             response = await http.post(
                 site.resource,
                 json={"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}},
-                headers={"Authorization": f"Bearer {site.issuer.mint(**claims)}"},
+                headers={"Authorization": f"Bearer {token}"} if token else {},
             )
             assert response.status_code == 401 and response.json()["reason"] == reason
+            assert "tools" not in response.json()  # nothing but the refusal is served
             challenge = response.headers["www-authenticate"]
             metadata_url = f"{site.base}/.well-known/oauth-protected-resource/envs/echo/mcp"
-            assert f'resource_metadata="{metadata_url}"' in challenge and 'error="invalid_token"' in challenge
+            assert f'resource_metadata="{metadata_url}"' in challenge
+            assert ('error="invalid_token"' in challenge) == (case != "missing")
             metadata = (await http.get(metadata_url)).json()
             assert metadata["resource"] == site.resource
             assert metadata["authorization_servers"] == [site.issuer.issuer]
