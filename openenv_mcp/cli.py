@@ -242,8 +242,6 @@ def _serve(args: argparse.Namespace) -> int:
         logger.info("serving %s over stdio (%s mode)", servers[0].name, args.mode)
         anyio.run(serve_stdio, servers[0])
         return 0
-    for server in servers:
-        logger.info("serving %s at http://%s:%d/envs/%s/mcp", server.name, args.host, args.port, server.name)
     # uvicorn raises the signal it shut down for again once it is done: ours ends the process with 0.
     signal.signal(signal.SIGTERM, _ignore)
     anyio.run(

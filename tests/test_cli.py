@@ -85,6 +85,12 @@ async def test_serve_http_as_a_process() -> None:
                     url = found.group(1)
                     break
             assert url is not None
+            port = url.rsplit(":", 1)[1]
+            async for chunk in TextReceiveStream(process.stderr):
+                if "serving http://" in chunk:
+                    # The port really bound is logged, not the 0 asked for.
+                    assert f"serving http://127.0.0.1:{port}/envs/echo/mcp (training mode)" in chunk
+                    break
             async with mcp.Client(f"{url}/envs/echo/mcp", mode="2026-07-28") as client:
                 result = await client.call_tool("reset", {"seed": 1})
                 assert result.structured_content is not None

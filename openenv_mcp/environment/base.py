@@ -136,7 +136,8 @@ class Environment:
         if seed is not None:
             self.rng, self.seed, self._seeded = random.Random(seed), seed, True
         elif not self._seeded:
-            self.seed = secrets.randbits(63)
+            # 53 bits: a JavaScript client's numbers hold them exactly, so it can replay the seed.
+            self.seed = secrets.randbits(53)
             self.rng, self._seeded = random.Random(self.seed), True
         self.step_count, self.total_reward = 0, 0.0
         self.terminated = self.truncated = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import time
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -56,10 +57,21 @@ class _DrainingServer(uvicorn.Server):
     closes every episode, sandbox and child. A second signal shuts down at once.
     """
 
-    def __init__(self, config: uvicorn.Config, readiness: Readiness, drain: float) -> None:
+    def __init__(
+        self, config: uvicorn.Config, readiness: Readiness, drain: float, paths: Sequence[str] = ()
+    ) -> None:
         super().__init__(config)
-        self.readiness, self.drain = readiness, drain
+        self.readiness, self.drain, self.paths = readiness, drain, list(paths)
         self._drain_until: float | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        bound = [s.getsockname() for server in self.servers for s in server.sockets]
+        for address in bound[:1]:  # the port really bound, also when asked for port 0
+            host, port = address[0], address[1]
+            shown = f"[{host}]" if ":" in host else host
+            for path in self.paths:
+                logger.info("serving http://%s:%d%s", shown, port, path)
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         first = self.readiness.ready
@@ -176,4 +188,5 @@ async def serve_http(
         # 127.0.0.1, or $FORWARDED_ALLOW_IPS), so a client cannot pick its own quota key.
         forwarded_allow_ips=forwarded_allow_ips,
     )
-    await _DrainingServer(config, readiness, drain).serve()
+    paths = [f"/envs/{server.name}/mcp ({server.mode.value} mode)" for server in env_servers]
+    await _DrainingServer(config, readiness, drain, paths).serve()

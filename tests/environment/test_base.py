@@ -19,6 +19,17 @@ async def test_the_same_seed_gives_the_same_episode() -> None:
     assert len(draws) > 1
 
 
+async def test_a_minted_seed_survives_a_javascript_number() -> None:
+    """Seeds the server picks stay below 2**53, so a browser client can send them back exactly."""
+    seeds: list[int | None] = []
+    for _ in range(200):
+        env = EchoEnvironment()
+        await env.reset()
+        seeds.append(env.seed)
+    assert all(isinstance(seed, int) and 0 <= seed < 2**53 for seed in seeds)
+    assert len(set(seeds)) == len(seeds)
+
+
 async def test_reset_without_a_seed_keeps_the_random_stream_going() -> None:
     env = EchoEnvironment()
     await env.reset(seed=3)
