@@ -8,15 +8,21 @@ sandbox falls back on rlimits, and `openenv-mcp doctor` says so.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
 import signal
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CGROUP_ROOT", "CgroupLimits", "SandboxCgroup", "controllers"]
+__all__ = ["CGROUP_ROOT", "CgroupLimits", "SandboxCgroup", "controllers", "sweep_orphans"]
+
+logger = logging.getLogger(__name__)
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+_OWNED = re.compile(r"openenv-sandbox-(\d+)-[0-9a-f]+")
+"""A sandbox cgroup's name, with the pid of the server that made it."""
 _PERIOD_US = 100_000
 _CONTROLLERS = ("memory", "cpu", "pids")
 
@@ -164,3 +170,36 @@ def _configure(controller: str, path: Path, limits: CgroupLimits) -> None:
         (path / "memory.limit_in_bytes").write_text(str(limits.memory_bytes))
         with contextlib.suppress(OSError):  # memsw exists only where swap accounting is on
             (path / "memory.memsw.limit_in_bytes").write_text(str(limits.memory_bytes))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_orphans() -> int:
+    """Remove the sandbox cgroups of servers that died without removing them; how many went.
+
+    A server killed with SIGKILL (or by the OOM killer) runs no cleanup: its sandboxes'
+    cgroups stay behind, their processes already gone with their parent. Each cgroup's name
+    holds its server's pid; a later server kills what is left in those of dead servers and
+    removes them. A live server's are never touched.
+    """
+    removed = 0
+    for hierarchy in sorted(set(controllers().values())):
+        for path in hierarchy.glob("openenv-sandbox-*"):
+            owner = _OWNED.fullmatch(path.name)
+            if owner is None or _alive(int(owner.group(1))):
+                continue
+            orphan = SandboxCgroup({"orphan": path})
+            orphan.kill_all()
+            if orphan.remove():
+                removed += 1
+    if removed:
+        logger.warning("removed %d sandbox cgroups that a killed server left behind", removed)
+    return removed

@@ -67,7 +67,8 @@ class WorkerSandbox(Sandbox):
     def __init__(self, tools: Sequence[ToolSpec], limits: SandboxLimits) -> None:
         self.tools = list(tools)
         self.limits = limits
-        self.marker = f"openenv-sandbox-{os.urandom(6).hex()}"
+        # The server's pid in the name lets a later server remove what a killed one left behind.
+        self.marker = f"openenv-sandbox-{os.getpid()}-{os.urandom(6).hex()}"
         self.workspace = Path(tempfile.mkdtemp(prefix="openenv-ws-"))
         self._process: Process | None = None
         self.applied_layers: dict[str, Any] = {}

@@ -10,6 +10,7 @@ from typing import Literal
 from openenv_mcp.errors import SandboxError
 from openenv_mcp.sandbox.base import Sandbox, SandboxFactory, ToolSpec
 from openenv_mcp.sandbox.bubblewrap import bubblewrap_factory, find_bwrap
+from openenv_mcp.sandbox.cgroup import sweep_orphans
 from openenv_mcp.sandbox.limits import SandboxLimits
 from openenv_mcp.sandbox.pool import WarmPool, start_sandbox
 from openenv_mcp.sandbox.process import process_factory
@@ -72,7 +73,11 @@ class SandboxProvider:
 
     @asynccontextmanager
     async def running(self) -> AsyncGenerator[SandboxProvider]:
-        """Keep the warm pool filled while the context is open (the first opener owns it)."""
+        """Keep the warm pool filled while the context is open (the first opener owns it).
+
+        Opening it first removes what sandboxes of a killed server left behind (their cgroups).
+        """
+        sweep_orphans()
         if self._pool is not None or self.pool_size <= 0:
             yield self
             return
