@@ -1,6 +1,14 @@
 """Any MCP server behind the environment boundary: its tools become inner tools, each call a step."""
 
-from openenv_mcp_mcp_proxy.config import CONFIG_VARIABLE, NODE_DIR_VARIABLE, ProxyConfig, default_config
+from openenv_mcp_mcp_proxy.config import (
+    CONFIG_VARIABLE,
+    EVERYTHING_TOOLS,
+    NODE_DIR_VARIABLE,
+    ProxyConfig,
+    default_config,
+    everything_config,
+    toolbox_config,
+)
 from openenv_mcp_mcp_proxy.environment import McpProxyEnvironment, ProxyOptions, build_proxy_class
 from openenv_mcp_mcp_proxy.errors import ChildCallError, ChildStartError
 from openenv_mcp_mcp_proxy.observation import ChildResult
@@ -8,6 +16,7 @@ from openenv_mcp_mcp_proxy.runtime import RewardHook, load_reward_hook
 
 __all__ = [
     "CONFIG_VARIABLE",
+    "EVERYTHING_TOOLS",
     "NODE_DIR_VARIABLE",
     "ChildCallError",
     "ChildResult",
@@ -18,5 +27,7 @@ __all__ = [
     "RewardHook",
     "build_proxy_class",
     "default_config",
+    "everything_config",
     "load_reward_hook",
+    "toolbox_config",
 ]

@@ -11,8 +11,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Any, Self
 
@@ -26,15 +28,18 @@ __all__ = [
     "NODE_DIR_VARIABLE",
     "ProxyConfig",
     "default_config",
+    "everything_config",
     "node_server_entry",
+    "toolbox_config",
 ]
 
 CONFIG_VARIABLE = "OPENENV_MCP_PROXY_CONFIG"
 """Path to a JSON `ProxyConfig` for the default `mcp_proxy` entry point."""
 NODE_DIR_VARIABLE = "OPENENV_MCP_NODE_DIR"
-"""A folder holding `node_modules/` with the reference MCP servers (default: the repo's tests/node)."""
+"""A folder holding `node_modules/` with the reference MCP servers, for `node_server_entry`."""
 
-_REPO_NODE_DIR = Path(__file__).resolve().parents[3] / "tests" / "node"
+_TOOLBOX = Path(__file__).with_name("toolbox.py")
+logger = logging.getLogger(__name__)
 
 EVERYTHING_TOOLS = (
     "echo",
@@ -45,7 +50,8 @@ EVERYTHING_TOOLS = (
     "get-sum",
     "get-tiny-image",
 )
-"""The default child's tools the agent gets: each answers from the child's own memory.
+"""The tools of the reference "everything" server that `everything_config` offers: each answers
+from the child's own memory.
 
 Left out: `gzip-file-as-resource` fetches any URL (the host's loopback and private network
 included), `get-env` prints the child's environment, `trigger-long-running-operation` holds the
@@ -111,37 +117,68 @@ class ProxyConfig(BaseModel):
 
 
 def node_server_entry(package: str, node_dir: str | Path | None = None) -> Path:
-    """The entry file of a reference MCP server installed with npm, e.g. `server-everything`."""
-    base = Path(node_dir or os.environ.get(NODE_DIR_VARIABLE) or _REPO_NODE_DIR)
+    """The entry file of a reference MCP server installed with npm, e.g. `server-everything`.
+
+    It is looked up under `node_dir`, else under $OPENENV_MCP_NODE_DIR: an installed package
+    has no folder of Node modules of its own to fall back on.
+    """
+    found = node_dir or os.environ.get(NODE_DIR_VARIABLE)
+    if not found:
+        raise DefinitionError(
+            f"the MCP server @modelcontextprotocol/{package} needs a folder of Node modules: set "
+            f"{NODE_DIR_VARIABLE} to a folder where `npm install @modelcontextprotocol/{package}` was run"
+        )
+    base = Path(found)
     entry = base / "node_modules" / "@modelcontextprotocol" / package / "dist" / "index.js"
     if not entry.is_file():
         raise DefinitionError(
             f"the MCP server @modelcontextprotocol/{package} is not installed under {base}: "
-            f"run `npm ci` in {base} (or set {NODE_DIR_VARIABLE} to a folder whose node_modules has it, "
-            f"or {CONFIG_VARIABLE} to a JSON ProxyConfig of another server)"
+            f"run `npm ci` (or `npm install @modelcontextprotocol/{package}`) in {base}, or set "
+            f"{NODE_DIR_VARIABLE} to a folder whose node_modules has it"
         )
     return entry
 
 
 def default_config() -> ProxyConfig:
-    """The `mcp_proxy` entry point's child: the file named by $OPENENV_MCP_PROXY_CONFIG, else "everything".
-
-    "everything" offers only `EVERYTHING_TOOLS`, none of which reaches the network or the host.
-    """
+    """The `mcp_proxy` entry point's child: the file named by $OPENENV_MCP_PROXY_CONFIG, else the toolbox."""
     path = os.environ.get(CONFIG_VARIABLE)
     if path:
         return ProxyConfig.from_file(path)
-    entry = node_server_entry("server-everything")
+    logger.info(
+        "mcp_proxy serves its own toolbox; to serve another MCP server, name a JSON ProxyConfig in $%s",
+        CONFIG_VARIABLE,
+    )
+    return toolbox_config()
+
+
+def toolbox_config() -> ProxyConfig:
+    """The toolbox shipped in this package (`toolbox.py`), run by this interpreter: no Node needed.
+
+    >>> toolbox_config().command[-1].endswith("toolbox.py")
+    True
+    """
+    return ProxyConfig(
+        name="toolbox",
+        command=[sys.executable, str(_TOOLBOX)],
+        per_episode=True,
+        description=(
+            "A small MCP server's tools (echo, add, count_words and a notebook), behind the environment "
+            f"boundary. To serve another MCP server, name a JSON ProxyConfig in ${CONFIG_VARIABLE}."
+        ),
+    )
+
+
+def everything_config(node_dir: str | Path | None = None, **changes: Any) -> ProxyConfig:
+    """The reference "everything" server (Node.js), offering only `EVERYTHING_TOOLS` unless `changes` say."""
     node = shutil.which("node")
     if node is None:
-        raise DefinitionError(
-            f"the default mcp_proxy child needs Node.js: install `node`, or set {CONFIG_VARIABLE}"
-        )
-    return ProxyConfig(
-        name="everything",
-        command=[node, str(entry), "stdio"],
-        allow=list(EVERYTHING_TOOLS),
-        per_episode=True,
-        call_timeout=30.0,
-        description="The reference MCP 'everything' server's tools, behind the environment boundary.",
-    )
+        raise DefinitionError("the everything MCP server needs Node.js: install `node`")
+    entry = node_server_entry("server-everything", node_dir)
+    fields: dict[str, Any] = {
+        "name": "everything",
+        "command": [node, str(entry), "stdio"],
+        "allow": list(EVERYTHING_TOOLS),
+        "description": "The reference MCP 'everything' server's tools, behind the environment boundary.",
+        **changes,
+    }
+    return ProxyConfig.model_validate(fields)

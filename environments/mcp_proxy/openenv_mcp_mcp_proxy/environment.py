@@ -3,7 +3,8 @@
 The server lists an environment's tools once, from its class, so each configuration is a
 class of its own: `McpProxyEnvironment.configure(config)` (tools listed on first use) or
 `await build_proxy_class(config)` (listed now). `McpProxyEnvironment` itself is the default
-configuration: the file named by $OPENENV_MCP_PROXY_CONFIG, else the reference "everything" server.
+configuration: the file named by $OPENENV_MCP_PROXY_CONFIG, else the toolbox shipped in this
+package (`toolbox.py`, run by this interpreter: an installed package needs no Node.js).
 """
 
 from __future__ import annotations
@@ -146,8 +147,14 @@ class McpProxyEnvironment(Environment):
         return result
 
     def example_actions(self) -> list[ToolCallAction]:
-        """Calls of the default "everything" server, for the conformance replay."""
-        wanted = {"everything__echo": {"message": "hello"}, "everything__get-sum": {"a": 2, "b": 3}}
+        """Calls of the default toolbox (or the "everything" server), for the conformance replay."""
+        wanted = {
+            "toolbox__echo": {"message": "hello"},
+            "toolbox__remember": {"key": "plan", "value": "read, then write"},
+            "toolbox__recall": {"key": "plan"},
+            "everything__echo": {"message": "hello"},
+            "everything__get-sum": {"a": 2, "b": 3},
+        }
         return [ToolCallAction(tool_name=n, parameters=p) for n, p in wanted.items() if n in self.inner_tools]
 
     def state_extra(self) -> dict[str, Any]:

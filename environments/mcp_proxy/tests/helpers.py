@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from mcp.types import CallToolResult, TextContent
 
-from openenv_mcp_mcp_proxy import ProxyConfig
+from openenv_mcp_mcp_proxy import NODE_DIR_VARIABLE, ProxyConfig
 from openenv_mcp_mcp_proxy.config import node_server_entry
 
 CHILDREN = Path(__file__).parent / "children"
+NODE_DIR = Path(os.environ.get(NODE_DIR_VARIABLE) or Path(__file__).resolve().parents[3] / "tests" / "node")
+"""The Node servers this repository's tests use: `npm ci` in tests/node installs them."""
 STEP = "openenv-mcp/step"
 
 
@@ -28,14 +31,14 @@ def garbage_config(**changes: Any) -> ProxyConfig:
 
 def filesystem_config(**changes: Any) -> ProxyConfig:
     """The reference filesystem server, confined to the episode's workspace."""
-    entry = str(node_server_entry("server-filesystem"))
+    entry = str(node_server_entry("server-filesystem", NODE_DIR))
     return ProxyConfig.model_validate(
         {"name": "fs", "command": ["node", entry, "{workspace}"], "workspace": True, **changes}
     )
 
 
 def everything_config(**changes: Any) -> ProxyConfig:
-    entry = str(node_server_entry("server-everything"))
+    entry = str(node_server_entry("server-everything", NODE_DIR))
     return ProxyConfig.model_validate({"name": "everything", "command": ["node", entry, "stdio"], **changes})
 
 

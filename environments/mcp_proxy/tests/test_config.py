@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+import openenv_mcp_mcp_proxy
 from openenv_mcp.errors import DefinitionError
 from openenv_mcp_mcp_proxy import CONFIG_VARIABLE, NODE_DIR_VARIABLE, ProxyConfig, default_config
 from openenv_mcp_mcp_proxy.config import node_server_entry
@@ -42,14 +44,23 @@ def test_the_default_reads_the_file_named_by_the_variable(
     assert (config.name, config.command, config.deny) == ("mine", ["my-server"], ["rm"])
 
 
-def test_the_default_is_the_everything_server(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_is_the_toolbox_shipped_in_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(CONFIG_VARIABLE, raising=False)
     config = default_config()
-    assert config.name == "everything"
-    assert config.command is not None and config.command[-1] == "stdio"
+    assert config.name == "toolbox" and config.per_episode and config.allow is None
+    assert config.command is not None and config.command[0] == sys.executable
+    package = Path(openenv_mcp_mcp_proxy.__file__).parent
+    assert Path(config.command[1]) == package / "toolbox.py"
+    assert CONFIG_VARIABLE in (config.description or "")  # says how to serve another child
 
 
 def test_a_missing_node_package_names_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(NODE_DIR_VARIABLE, str(tmp_path))
     with pytest.raises(DefinitionError, match="npm ci"):
+        node_server_entry("server-everything")
+
+
+def test_without_a_node_folder_the_node_servers_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(NODE_DIR_VARIABLE, raising=False)
+    with pytest.raises(DefinitionError, match=NODE_DIR_VARIABLE):
         node_server_entry("server-everything")

@@ -77,6 +77,6 @@ async def test_the_filesystem_server_structured_content_passes_through(era: Conn
             await client.call_tool("close", {"episode_id": episode})
 
 
-def test_the_default_class_serves_the_everything_server() -> None:
+def test_the_default_class_serves_the_toolbox() -> None:
     names = {d.name for d in McpProxyEnvironment.actions()}
-    assert "everything__echo" in names
+    assert {"toolbox__echo", "toolbox__remember", "toolbox__recall"} <= names

@@ -5,12 +5,13 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from environments.mcp_proxy.tests.helpers import everything_config, filesystem_config, toy_config
+from environments.mcp_proxy.tests.helpers import NODE_DIR, everything_config, filesystem_config, toy_config
 from openenv_mcp.conformance import check_definitions
 from openenv_mcp.errors import DefinitionError
 from openenv_mcp.spec import ToolCallAction
-from openenv_mcp_mcp_proxy import CONFIG_VARIABLE, ChildStartError, McpProxyEnvironment, build_proxy_class
-from openenv_mcp_mcp_proxy.config import EVERYTHING_TOOLS, default_config
+from openenv_mcp_mcp_proxy import ChildStartError, McpProxyEnvironment, build_proxy_class
+from openenv_mcp_mcp_proxy.config import EVERYTHING_TOOLS
+from openenv_mcp_mcp_proxy.config import everything_config as safe_everything_config
 from openenv_mcp_mcp_proxy.tools import kept
 
 pytestmark = [pytest.mark.subprocess]
@@ -105,12 +106,9 @@ async def test_a_class_listed_on_first_use_with_a_misspelt_pattern_says_why_on_r
 
 
 @pytest.mark.node
-async def test_the_default_child_offers_no_tool_that_reaches_the_network_or_the_host(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.delenv(CONFIG_VARIABLE, raising=False)
+async def test_the_everything_configuration_offers_no_tool_that_reaches_the_network_or_the_host() -> None:
     with anyio.fail_after(30):
-        proxy = await build_proxy_class(default_config())
+        proxy = await build_proxy_class(safe_everything_config(NODE_DIR))
     tools = {d.name: d for d in proxy.actions()}
     assert set(tools) == {f"everything__{name}" for name in EVERYTHING_TOOLS}
     assert not any(d.annotations.open_world for d in tools.values())
