@@ -19,6 +19,7 @@ from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.errors import OpenEnvError
 from openenv_mcp.sandbox import layers
 from openenv_mcp.sandbox.provider import BACKENDS
+from openenv_mcp.scaffold import cli as scaffold_cli
 from openenv_mcp.server import EnvServer, Mode, audit, tracing
 from openenv_mcp.server.quotas import QuotaLimits, production_share
 from openenv_mcp.transports import serve_http, serve_stdio
@@ -131,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     config.add_argument("--mode", choices=[m.value for m in Mode], default=Mode.TRAINING.value)
     containers_cli.add_docker_options(config)
     containers_cli.add_build_command(commands)
+    scaffold_cli.add_init_command(commands)
     return parser
 
 
@@ -287,6 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list()
         if args.command == "doctor":
             return _doctor(args)
+        if args.command == "init":
+            return scaffold_cli.init(args)
         if args.command == "build":
             return containers_cli.build(args)
         if args.command == "claude-config" and args.docker:
