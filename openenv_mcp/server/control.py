@@ -57,10 +57,11 @@ class _StepOutput(BaseModel):
     error_kind: str | None = Field(
         default=None, description="The error's stable kind, when the action failed."
     )
+    text: str = Field(description="The observation as the agent reads it (what an inner tool call shows).")
 
 
 class _BatchStepOutput(_StepOutput):
-    text: str = Field(description="The observation as the agent reads it.")
+    pass
 
 
 class _BatchFailure(BaseModel):

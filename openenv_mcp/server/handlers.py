@@ -115,7 +115,9 @@ async def reset(server: EnvServer, ctx: Ctx, caller: Caller, arguments: dict[str
 
 async def step(server: EnvServer, ctx: Ctx, caller: Caller, arguments: dict[str, Any]) -> CallToolResult:
     data, _ = await _step(server, ctx, caller, arguments)
-    return structured_result(data, is_error=data["error"] is not None)
+    ended = " (terminated)" if data["terminated"] else " (truncated)" if data["truncated"] else ""
+    summary = f"reward {data['reward']:g}, step {data['step_count']}{ended}"
+    return structured_result(data, text=f"{data['text']}\n\n[{summary}]", is_error=data["error"] is not None)
 
 
 async def _step(
@@ -144,6 +146,7 @@ async def _step(
         "info": jsonable(result.info),
         "error": result.error,
         "error_kind": result.error_kind,
+        "text": observation_text(result.observation),
     }
     return data, result
 
@@ -158,8 +161,8 @@ async def step_batch(
 
     async def one(index: int, entry: dict[str, Any]) -> None:
         try:
-            data, result = await _step(server, ctx, caller, entry)
-            results[index] = {**data, "text": observation_text(result.observation)}
+            data, _ = await _step(server, ctx, caller, entry)
+            results[index] = data
         except OpenEnvError as exc:
             failure = {"episode_id": entry["episode_id"], "failed": True, "error": f"Error: {exc}"}
             results[index] = {**failure, "error_kind": exc.kind}
