@@ -33,17 +33,20 @@ def build_image(
     base_image: str = DEFAULT_BASE_IMAGE,
     engine: DockerEngine | None = None,
     wheels: Path | None = None,
+    package: Path | None = None,
     progress: Callable[[str], None] = logger.info,
 ) -> str:
     """Build the image of `env` and return its tag (blocking: call it from a thread in async code).
 
     The engine is checked first, so a missing dockerd fails before the wheels are prepared.
     `wheels` reuses a folder from `prepare_wheels` (several images, one preparation).
+    `package` is the folder of an environment package outside this checkout's `environments/`
+    (with its pyproject.toml and Dockerfile); by default it is found from the entry point.
     """
     tag = tag or image_tag(env)
     engine = engine or DockerEngine.connect()
     with tempfile.TemporaryDirectory(prefix=f"openenv-mcp-build-{env}-") as folder:
-        context = prepare_context(env, Path(folder), wheels=wheels, progress=progress)
+        context = prepare_context(env, Path(folder), wheels=wheels, package=package, progress=progress)
         progress(f"building {tag} from {base_image}")
         for line in engine.build(context, tag, {"BASE_IMAGE": base_image}):
             progress(line)

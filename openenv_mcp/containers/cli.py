@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from openenv_mcp.containers.build import DEFAULT_BASE_IMAGE, build_image, image_tag
@@ -13,11 +14,17 @@ __all__ = ["add_build_command", "add_docker_options", "build", "print_docker_con
 
 
 def add_build_command(commands: Any) -> None:
-    """Register `openenv-mcp build ENV [--tag] [--base-image]` on the CLI's subparsers."""
+    """Register `openenv-mcp build ENV [--tag] [--base-image] [--dir]` on the CLI's subparsers."""
     parser: argparse.ArgumentParser = commands.add_parser("build", help="build an environment's Docker image")
     parser.add_argument("env", metavar="ENV")
     parser.add_argument("--tag", help="image tag (default: openenv-mcp-<env>:latest)")
     parser.add_argument("--base-image", default=DEFAULT_BASE_IMAGE, help="image with python3 and venv")
+    parser.add_argument(
+        "--dir",
+        metavar="DIR",
+        help="the environment's package folder, with its pyproject.toml and Dockerfile "
+        "(default: environments/ENV of this checkout, else found from the installed entry point)",
+    )
 
 
 def add_docker_options(config: argparse.ArgumentParser) -> None:
@@ -28,7 +35,8 @@ def add_docker_options(config: argparse.ArgumentParser) -> None:
 
 def build(args: argparse.Namespace) -> int:
     """Build and print progress lines as the engine sends them; errors are `OpenEnvError`s."""
-    tag = build_image(args.env, tag=args.tag, base_image=args.base_image, progress=_line)
+    package = Path(args.dir) if args.dir else None
+    tag = build_image(args.env, tag=args.tag, base_image=args.base_image, package=package, progress=_line)
     print(f"built {tag}; run it with: docker run -i --rm --network none {tag}")
     return 0
 

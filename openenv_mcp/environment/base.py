@@ -117,6 +117,11 @@ class Environment:
     # -- the lifecycle -----------------------------------------------------------------
 
     @classmethod
+    def accepts_code(cls) -> bool:
+        """Whether `CodeAction`s run here (the class overrides `run_code`): `step` offers them only then."""
+        return cls.run_code is not Environment.run_code
+
+    @classmethod
     def actions(cls) -> list[ToolDefinition]:
         """The inner tools' definitions."""
         return [t.definition for t in cls.inner_tools.values()]

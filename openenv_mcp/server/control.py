@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from openenv_mcp.spec import Action, State, ToolAnnotationsSpec, ToolDefinition
+from openenv_mcp.spec import Action, State, ToolAnnotationsSpec, ToolCallAction, ToolDefinition
 from openenv_mcp.spec.wire import MAX_BATCH, META_ERROR, META_ROLE, META_STEP
 
 __all__ = ["MAX_BATCH", "META_ERROR", "META_ROLE", "META_STEP", "control_definitions"]
@@ -27,15 +27,34 @@ class _StepArguments(BaseModel):
     )
 
 
+class _ToolStepArguments(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    episode_id: str | None = _EPISODE_ID
+    action: ToolCallAction = Field(description='A tool call {"type": "tool_call", ...}.')
+
+
 class _BatchEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
     episode_id: str = Field(description="The episode to act on, as returned by reset.")
     action: Action = Field(description="The action for that episode.")
 
 
+class _ToolBatchEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    episode_id: str = Field(description="The episode to act on, as returned by reset.")
+    action: ToolCallAction = Field(description="The tool call for that episode.")
+
+
 class _StepBatchArguments(BaseModel):
     model_config = ConfigDict(extra="forbid")
     steps: list[_BatchEntry] = Field(
+        min_length=1, max_length=MAX_BATCH, description="One (episode_id, action) pair per episode."
+    )
+
+
+class _ToolStepBatchArguments(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    steps: list[_ToolBatchEntry] = Field(
         min_length=1, max_length=MAX_BATCH, description="One (episode_id, action) pair per episode."
     )
 
@@ -122,8 +141,13 @@ def reset_input_schema(options_schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def control_definitions(env_name: str, options_schema: dict[str, Any]) -> list[ToolDefinition]:
-    """The four control tools of an environment server."""
+def control_definitions(
+    env_name: str, options_schema: dict[str, Any], *, accepts_code: bool = True
+) -> list[ToolDefinition]:
+    """The control tools of an environment server; `step` offers code actions only where they run."""
+    step_arguments = _StepArguments if accepts_code else _ToolStepArguments
+    batch_arguments = _StepBatchArguments if accepts_code else _ToolStepBatchArguments
+    step_what = "a tool call or a block of code" if accepts_code else "a tool call"
     return [
         ToolDefinition(
             name="reset",
@@ -135,9 +159,9 @@ def control_definitions(env_name: str, options_schema: dict[str, Any]) -> list[T
         ),
         ToolDefinition(
             name="step",
-            description="Take one action in an episode: a tool call or a block of code. Returns the "
+            description=f"Take one action in an episode: {step_what}. Returns the "
             "observation, reward, terminated, truncated and info.",
-            input_schema=_schema(_StepArguments),
+            input_schema=_schema(step_arguments),
             output_schema=_schema(_StepOutput, "serialization"),
             annotations=ToolAnnotationsSpec(title="Step", destructive=False, open_world=False),
         ),
@@ -146,7 +170,7 @@ def control_definitions(env_name: str, options_schema: dict[str, Any]) -> list[T
             description="Step many episodes in one call: one action per episode, run concurrently. "
             "Results come back in order; an entry that is not a step (unknown episode, bad action) "
             "has failed=true and an error, and the other entries are unaffected.",
-            input_schema=_schema(_StepBatchArguments),
+            input_schema=_schema(batch_arguments),
             output_schema=_schema(_StepBatchOutput, "serialization"),
             annotations=ToolAnnotationsSpec(title="Step a batch", destructive=False, open_world=False),
         ),

@@ -81,7 +81,10 @@ class EnvServer:
         """Which episode each call acts in."""
         self.episodes.process_scoped = process_scoped
         options = env_class.options_schema()
-        self.control = {d.name: d for d in control_definitions(env_class.name, options)}
+        accepts_code = issubclass(env_class, CodeActEnvironment)
+        self.control = {
+            d.name: d for d in control_definitions(env_class.name, options, accepts_code=accepts_code)
+        }
         self.handles = {d.name: d for d in handle_definitions(env_class.name, options)}
         self.inner = {d.name: _with_episode_id(d) for d in env_class.actions()}
         self._checks = {
@@ -194,6 +197,8 @@ class EnvServer:
         handler = handlers.CONTROL.get(name) if caller.control else HANDLES.get(name)
         if handler is None:
             raise handlers.unknown_tool(self, name, caller)
+        if not self.env_class.accepts_code():
+            handlers.refuse_code(self.env_class, name, arguments)
         handlers.check_arguments(name, self._checks[name], arguments)
         return handler
 

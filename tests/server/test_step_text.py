@@ -51,3 +51,25 @@ async def test_a_tool_step_text_is_the_tools_answer() -> None:
         await env.reset(seed=1)
         action = {"type": "tool_call", "tool_name": "echo", "parameters": {"message": "plain"}}
         assert (await env.step(action)).observation == "plain"
+
+
+def test_step_offers_code_actions_only_where_they_run() -> None:
+    def action_kinds(server: EnvServer) -> str:
+        step = next(tool for tool in server.tools if tool.name == "step")
+        return str(step.input_schema)
+
+    assert "CodeAction" not in action_kinds(EnvServer(EchoEnvironment))
+    assert "CodeAction" in action_kinds(EnvServer(PythonEnvironment, warm_pool=0))
+    assert EchoEnvironment.accepts_code() is False and PythonEnvironment.accepts_code() is True
+
+
+async def test_a_code_action_where_none_run_is_refused_naming_the_tools() -> None:
+    async with connect(EnvServer(EchoEnvironment), "2026-07-28") as client:
+        reset = await client.call_tool("reset", {})
+        data: dict[str, Any] = reset.structured_content or {}
+        refused = await client.call_tool(
+            "step", {"episode_id": data["episode_id"], "action": {"type": "code", "code": "1"}}
+        )
+    assert refused.is_error and text(refused).endswith(
+        "environment 'echo' does not accept code actions; send a tool_call action with one of: echo"
+    )
