@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from openenv_mcp.environment.base import Environment
 from openenv_mcp.environment.records import StepRecord
-from openenv_mcp.environment.tools import RESERVED_NAMES, InnerTool, tool
+from openenv_mcp.environment.tools import RESERVED_NAMES, RESERVED_PARAMETERS, InnerTool, tool
 
 if TYPE_CHECKING:
     from openenv_mcp.environment.codeact import CodeActEnvironment, CodeActOptions, CodeObservation
@@ -26,6 +26,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "RESERVED_NAMES",
+    "RESERVED_PARAMETERS",
     "CodeActEnvironment",
     "CodeActOptions",
     "CodeObservation",

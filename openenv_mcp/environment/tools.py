@@ -17,8 +17,10 @@ from openenv_mcp.errors import DefinitionError, InvalidArgumentsError
 from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.spec import ToolAnnotationsSpec, ToolDefinition
 
-__all__ = ["RESERVED_NAMES", "InnerTool", "tool"]
+__all__ = ["RESERVED_NAMES", "RESERVED_PARAMETERS", "InnerTool", "tool"]
 
+RESERVED_PARAMETERS = frozenset({"episode_id"})
+"""Parameter names an inner tool cannot have: the server adds them to every inner tool."""
 RESERVED_NAMES = frozenset({"reset", "step", "step_batch", "state", "close", "open_episode", "close_episode"})
 _MARK = "__openenv_tool__"
 _JSON: TypeAdapter[Any] = TypeAdapter(Any)
@@ -152,6 +154,11 @@ def _arguments_model(method: Callable[..., Any], name: str, docs: dict[str, str]
             raise DefinitionError(f"inner tool {name!r}: *args and **kwargs are not allowed in tools")
         if param.name not in hints:
             raise DefinitionError(f"inner tool {name!r}: parameter {param.name!r} needs a type annotation")
+        if param.name in RESERVED_PARAMETERS:
+            raise DefinitionError(
+                f"inner tool {name!r}: parameter {param.name!r} is reserved "
+                "(the server adds it to every inner tool for the episode handle); rename it"
+            )
         default = ... if param.default is param.empty else param.default
         fields[param.name] = (hints[param.name], _field(default, docs.get(param.name)))
     config = ConfigDict(extra="forbid")

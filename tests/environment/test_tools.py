@@ -70,7 +70,7 @@ def test_arguments_are_checked_and_typed() -> None:
         move.parse({"column": 9})
 
 
-@pytest.mark.parametrize("reserved", ["reset", "step", "state", "close"])
+@pytest.mark.parametrize("reserved", ["reset", "step", "state", "close", "open_episode", "close_episode"])
 def test_a_reserved_tool_name_fails_at_definition_time(reserved: str) -> None:
     with pytest.raises(DefinitionError, match="reserved name"):
 
@@ -107,3 +107,18 @@ def test_an_environment_needs_a_name() -> None:
             pass
 
         del Nameless
+
+
+def test_an_episode_id_parameter_fails_at_definition_time() -> None:
+    """The server adds `episode_id` to every inner tool; a tool of its own by that name would vanish."""
+    with pytest.raises(DefinitionError, match="parameter 'episode_id' is reserved"):
+
+        class Bad(Environment):
+            name = "bad"
+
+            @tool()
+            def lookup(self, episode_id: str) -> str:
+                """Clash."""
+                return episode_id
+
+        del Bad
