@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 import anyio
 import pytest
 
 from openenv_mcp.sandbox import BubblewrapSandbox, SandboxLimits, UnsafeProcessSandbox, sandbox_processes
+from openenv_mcp.sandbox.bubblewrap import SANDBOX_WORKER_PATH
 
 from .support import REPO, TOOLS, close_and_check, handler, started
 
@@ -36,7 +39,7 @@ async def test_exception_traceback_names_only_sandbox_paths(sandbox: BubblewrapS
     assert result.error is not None
     assert result.error.type == "ZeroDivisionError"
     assert 'File "<code>", line 2, in f' in result.error.traceback
-    for host_path in (REPO, ".venv", "worker.py", "/opt/openenv"):
+    for host_path in (REPO, ".venv", "worker.py", str(PurePosixPath(SANDBOX_WORKER_PATH).parent)):
         assert host_path not in result.error.traceback
     assert "ZeroDivisionError: division by zero" in result.render()
 
