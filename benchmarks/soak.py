@@ -182,6 +182,12 @@ class Row:
     seconds: float
     first_errors: list[str] = field(default_factory=list[str])
 
+    @classmethod
+    def of(cls, tally: Tally, expired: int | None, live: int, before: Reading, after: Reading) -> Row:
+        """The row of a finished pass."""
+        done = (tally.done, tally.dropped, tally.errors)
+        return cls(tally.label, *done, expired, live, before, after, tally.seconds, tally.first_errors)
+
     def leaks(self) -> list[str]:
         """What this row shows left behind or gone wrong; empty when clean."""
         found: list[str] = []
@@ -311,6 +317,7 @@ class Tally:
     done: int = 0
     dropped: int = 0
     errors: int = 0
+    seconds: float = 0.0
     first_errors: list[str] = field(default_factory=list[str])
 
     def failed(self, exc: BaseException) -> None:
@@ -327,8 +334,8 @@ class Tally:
 async def run_all(
     drawn: list[Plan], concurrency: int, run: Callable[[Plan], Awaitable[None]], tally: Tally
 ) -> None:
-    """Run every plan, `concurrency` at a time, with a counting line on stderr."""
-    pending = iter(drawn)
+    """Run every plan, `concurrency` at a time, with a counting line on stderr; time them in `tally`."""
+    pending, began = iter(drawn), time.perf_counter()
 
     async def worker() -> None:
         for plan in pending:
@@ -351,6 +358,7 @@ async def run_all(
             for _ in range(concurrency):
                 workers.start_soon(worker)
         tg.cancel_scope.cancel()
+    tally.seconds = time.perf_counter() - began
     print(f"\r{tally.line()}", file=sys.stderr, flush=True)
 
 
@@ -358,19 +366,8 @@ async def run_all(
 
 
 def serve_command(env: str, config: Config, *extra: str) -> list[str]:
-    ttl, capacity = f"{config.idle_ttl:g}", str(config.capacity)
-    return [
-        sys.executable,
-        "-m",
-        "openenv_mcp",
-        "serve",
-        env,
-        "--idle-ttl",
-        ttl,
-        "--capacity",
-        capacity,
-        *extra,
-    ]
+    limits = ["--idle-ttl", f"{config.idle_ttl:g}", "--capacity", str(config.capacity)]
+    return [sys.executable, "-m", "openenv_mcp", "serve", env, *limits, *extra]
 
 
 async def http_pass(
@@ -399,17 +396,11 @@ async def http_pass(
                 await episode(client, plan, how)
 
     tally = Tally(label, len(drawn))
-    began = time.perf_counter()
     await run_all(drawn, config.concurrency, run, tally)
-    seconds = time.perf_counter() - began
     live = await server.settled(baseline, config.settle_seconds)
     expired = await server.expired() - expired_before
     before = Reading((baseline or start).children, (baseline or start).fds, start.rss_kib)
-    row = Row(
-        label, tally.done, tally.dropped, tally.errors, expired, live, before, server.reading(), seconds
-    )
-    row.first_errors = tally.first_errors
-    return row
+    return Row.of(tally, expired, live, before, server.reading())
 
 
 async def _warmed(
@@ -499,26 +490,11 @@ async def echo_stdio(config: Config, rng: random.Random, count: int) -> Row:
             await episode(client, plan, how)
 
         await run_all(warm_up(rng), 4, run, Tally("warm-up stdio", 20))
-        before = Reading.of(pid)
-        tally = Tally("echo stdio", count)
-        began = time.perf_counter()
+        before, tally = Reading.of(pid), Tally("echo stdio", count)
         await run_all(plans(count, config.drop, rng, delay=(0, 0.002)), config.concurrency, run, tally)
-        seconds = time.perf_counter() - began
         await anyio.sleep(config.idle_ttl * 1.5 + 1)
         live = await stdio_live(client, how.opened)
-        row = Row(
-            "echo stdio",
-            tally.done,
-            tally.dropped,
-            tally.errors,
-            None,
-            live,
-            before,
-            Reading.of(pid),
-            seconds,
-        )
-        row.first_errors = tally.first_errors
-        return row
+        return Row.of(tally, None, live, before, Reading.of(pid))
 
 
 async def soak(config: Config) -> list[Row]:
@@ -557,21 +533,15 @@ def table(rows: list[Row]) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    defaults = Config()
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.soak", description=(__doc__ or "").splitlines()[0]
-    )
-    parser.add_argument(
-        "--episodes", type=int, default=defaults.episodes, help="echo episodes, all transports"
-    )
-    parser.add_argument(
-        "--drop", type=float, default=defaults.drop, help="share of clients that drop mid-step"
-    )
-    parser.add_argument("--concurrency", type=int, default=defaults.concurrency, help="episodes at once")
-    parser.add_argument("--idle-ttl", type=float, default=defaults.idle_ttl, help="the servers' idle TTL (s)")
+    d, summary = Config(), (__doc__ or "").splitlines()[0]
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.soak", description=summary)
+    parser.add_argument("--episodes", type=int, default=d.episodes, help="echo episodes, all transports")
+    parser.add_argument("--drop", type=float, default=d.drop, help="share of clients that drop mid-step")
+    parser.add_argument("--concurrency", type=int, default=d.concurrency, help="episodes at once")
+    parser.add_argument("--idle-ttl", type=float, default=d.idle_ttl, help="the servers' idle TTL (s)")
     parser.add_argument("--python-episodes", type=int, default=None, help="default: 2%% of --episodes")
-    parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--json", type=Path, default=None, help="write the config, rows and verdict here")
+    parser.add_argument("--seed", type=int, default=d.seed)
+    parser.add_argument("--json", type=Path, default=None, help="write the config, rows and leaks here")
     return parser
 
 
@@ -580,20 +550,14 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # A client dropped on purpose mid-response: the SDK logs its closed stream as "Error parsing SSE message".
     logging.getLogger("mcp.client.streamable_http").setLevel(logging.CRITICAL)
-    config = Config(
-        args.episodes, args.drop, args.concurrency, args.idle_ttl, args.python_episodes, args.seed
-    )
+    how = (args.episodes, args.drop, args.concurrency, args.idle_ttl, args.python_episodes, args.seed)
+    config = Config(*how)
     rows = anyio.run(soak, config)
     leaks = [leak for row in rows for leak in row.leaks()]
     print(table(rows))
     print("PASS: nothing left behind" if not leaks else "FAIL: " + "; ".join(leaks))
     if args.json is not None:
-        body = {
-            "config": asdict(config),
-            "rows": [asdict(r) for r in rows],
-            "leaks": leaks,
-            "passed": not leaks,
-        }
+        body = {"config": asdict(config), "rows": [asdict(r) for r in rows], "leaks": leaks}
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(body, indent=2) + "\n")
     return 1 if leaks else 0
