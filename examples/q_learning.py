@@ -1,6 +1,6 @@
 """Tabular Q-learning on Connect Four against the random opponent, over MCP.
 
-    uv run python -m examples.q_learning [--games 1200] [--envs 64] [--plot q_learning.png]
+    uv run python -m examples.q_learning [--games 3000] [--envs 64] [--every 100] [--plot q_learning.png]
 
 The environment runs in a real `openenv-mcp serve connect_four` process on 127.0.0.1;
 the learner talks to it only through `VectorEnvClient` (Streamable HTTP, `step_batch`).
@@ -8,8 +8,13 @@ The observation is the board (`structured["board"]`); raw boards almost never re
 past the opening, so the table is keyed by a small abstraction of it: which columns would
 complete four for X now, and which for O (a threat to block), plus the columns still open.
 The actions are the legal columns; the reward is +1 / 0 / -1 at the end of a game.
-Afterwards the greedy policy and a uniformly random policy each play the same seeded
-games, and a reward curve is saved.
+
+Learning plays epsilon-greedy games (epsilon from 0.5 down to 0 over the first 80 % of
+them) with a step size of `1 / visits ** 0.6` per (state, column), never below 0.02.
+Every `--every` training games the greedy policy plays the same seeded evaluation games
+without learning; their mean return is what the progress bar shows and the plot draws
+(each checkpoint, and their moving average). At the end the greedy policy and a uniformly
+random policy each play another set of seeded games.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import argparse
 import random
 import sys
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,22 +34,28 @@ from examples.serving import served
 from openenv_mcp.client import AutoresetMode, RemoteStepResult, VectorEnvClient
 from openenv_mcp.spec import ToolCallAction
 
-__all__ = ["Learner", "Report", "evaluate", "main", "run", "train"]
+__all__ = ["Checkpoint", "Learner", "Report", "evaluate", "main", "moving_average", "run", "train"]
 
 OPTIONS: dict[str, Any] = {"opponent": "random", "agent_first": True}
-EVAL_SEED = 10_000
+CHECKPOINT_SEED = 20_000
+"""The seeds of the games every checkpoint replays (one game per episode of the client)."""
+FINAL_SEED = 10_000
+"""The seeds of the final comparison's games, apart from the checkpoints'."""
+WINDOW = 5
+"""Checkpoints per point of the moving average."""
 
 
 @dataclass
 class Learner:
-    """Q-values per (board, column), epsilon-greedy over the legal columns."""
+    """Q-values per (state, column), epsilon-greedy over the legal columns."""
 
-    alpha: float = 0.2
-    gamma: float = 0.9
-    epsilon: float = 0.3
-    """Exploration at the start; it decays linearly to a tenth of it over training."""
+    gamma: float = 0.99
+    epsilon: float = 0.5
+    """Exploration at the start; `train` lowers it linearly to 0 over the first 80 % of games."""
+    min_alpha: float = 0.02
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     q: defaultdict[str, dict[int, float]] = field(default_factory=lambda: defaultdict(dict))
+    visits: defaultdict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
 
     def act(self, state: str, legal: list[int], explore: bool = True) -> int:
         if not legal:  # the game is over: the next step resets it and ignores the action
@@ -57,18 +69,30 @@ class Learner:
     def update(
         self, state: str, column: int, reward: float, after: str, legal: list[int], done: bool
     ) -> None:
-        """One Q-learning step toward `reward + gamma * max Q(after, .)`."""
+        """One Q-learning step toward `reward + gamma * max Q(after, .)`, sized by the visits."""
         future = 0.0 if done else max((self.q[after].get(c, 0.0) for c in legal), default=0.0)
+        self.visits[state, column] += 1
+        alpha = max(self.min_alpha, self.visits[state, column] ** -0.6)
         old = self.q[state].get(column, 0.0)
-        self.q[state][column] = old + self.alpha * (reward + self.gamma * future - old)
+        self.q[state][column] = old + alpha * (reward + self.gamma * future - old)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The greedy policy's mean return on the checkpoint games after `games` training games."""
+
+    games: int
+    mean_return: float
 
 
 @dataclass
 class Report:
     returns: list[float]
-    """The return of every training game, in the order they ended."""
+    """The return of every training game (exploring), in the order they ended."""
+    checkpoints: list[Checkpoint]
+    """The greedy policy's evaluations during training, the first before any."""
     learned: float
-    """Mean return of the greedy policy on the evaluation games."""
+    """Mean return of the greedy policy on the final games."""
     random: float
     """Mean return of a uniformly random policy on the same games."""
     states: int
@@ -103,14 +127,18 @@ def _drop(column: int) -> ToolCallAction:
     return ToolCallAction(tool_name="drop", parameters={"column": column})
 
 
-async def train(envs: VectorEnvClient, learner: Learner, games: int, seed: int) -> list[float]:
-    """Play until `games` games have ended; return each game's return."""
+async def train(
+    envs: VectorEnvClient, judge: VectorEnvClient, learner: Learner, games: int, seed: int, every: int
+) -> tuple[list[float], list[Checkpoint]]:
+    """Play until `games` games have ended, the greedy policy judged on `judge` every `every`."""
     returns: list[float] = []
+    checkpoints = [Checkpoint(0, await evaluate(judge, learner, judge.num_envs, CHECKPOINT_SEED))]
+    _progress(0, games, checkpoints)
     current = [_state(r) for r in await envs.reset_all(seeds=seed, options=OPTIONS)]
     totals = [0.0] * envs.num_envs
-    start_epsilon, shown = learner.epsilon, -1
+    start_epsilon = learner.epsilon
     while len(returns) < games:
-        learner.epsilon = start_epsilon * (1 - 0.9 * len(returns) / games)
+        learner.epsilon = start_epsilon * max(0.0, 1 - len(returns) / (0.8 * games))
         columns = [learner.act(state, legal) for state, legal in current]
         results = await envs.step_all([_drop(c) for c in columns])
         for i, result in enumerate(results):
@@ -122,64 +150,108 @@ async def train(envs: VectorEnvClient, learner: Learner, games: int, seed: int) 
                     returns.append(totals[i])
                     totals[i] = 0.0
             current[i] = after
-        if 100 * len(returns) // games != shown:
-            shown = 100 * len(returns) // games
-            show(min(len(returns), games), games, f"games, win rate {_win_rate(returns[-200:]):.2f}")
-    return returns[:games]
+        while len(returns) >= checkpoints[-1].games + every or len(returns) >= games > checkpoints[-1].games:
+            played = min(checkpoints[-1].games + every, games)
+            score = await evaluate(judge, learner, judge.num_envs, CHECKPOINT_SEED)
+            checkpoints.append(Checkpoint(played, score))
+            _progress(played, games, checkpoints)
+    return returns[:games], checkpoints
 
 
-async def evaluate(envs: VectorEnvClient, policy: Learner | None, games: int) -> float:
+def _progress(done: int, games: int, checkpoints: list[Checkpoint]) -> None:
+    recent = moving_average([c.mean_return for c in checkpoints])[-1]
+    show(done, games, f"training games; greedy mean return {recent:+.2f} (moving average)")
+
+
+async def evaluate(envs: VectorEnvClient, policy: Learner | None, games: int, seed: int) -> float:
     """Mean return over `games` seeded games: greedy `policy`, or uniformly random (None)."""
     rng = random.Random(1)
     total, played = 0.0, 0
     while played < games:
-        current = [_state(r) for r in await envs.reset_all(seeds=EVAL_SEED + played, options=OPTIONS)]
-        live = [True] * envs.num_envs
-        while any(live):
-            columns = [
-                policy.act(s, legal, explore=False) if policy else rng.choice(legal) for s, legal in current
-            ]
-            results = await envs.step_all([_drop(c) for c in columns])
-            for i, result in enumerate(results):
-                if live[i]:
-                    total += result.reward
-                    live[i] = not result.done
-                    current[i] = _state(result) if live[i] else current[i]
+        current = [_state(r) for r in await envs.reset_all(seeds=seed + played, options=OPTIONS)]
+        live = set(range(envs.num_envs))
+        while live:
+            columns = {
+                i: policy.act(*current[i], explore=False) if policy else rng.choice(current[i][1])
+                for i in live
+            }
+            results = await envs.step_some({i: _drop(c) for i, c in columns.items()})
+            for i, result in results.items():
+                total += result.reward
+                if result.done:
+                    live.discard(i)
+                else:
+                    current[i] = _state(result)
         played += envs.num_envs
     return total / played
 
 
-def _win_rate(returns: list[float]) -> float:
-    return sum(r > 0 for r in returns) / max(len(returns), 1)
+def moving_average(values: Sequence[float], window: int = WINDOW) -> list[float]:
+    """The mean of each value and the up to `window - 1` before it.
+
+    >>> moving_average([0.0, 1.0, 2.0, 3.0], window=2)
+    [0.0, 0.5, 1.5, 2.5]
+    """
+    return [sum(values[max(0, i - window + 1) : i + 1]) / min(i + 1, window) for i in range(len(values))]
 
 
-async def run(games: int = 1200, envs: int = 64, eval_games: int = 192, seed: int = 0) -> Report:
+async def run(
+    games: int = 3000, envs: int = 64, eval_games: int = 256, seed: int = 0, every: int = 100
+) -> Report:
     """Serve connect_four, train, and compare the learned policy with a random one."""
     learner = Learner(rng=random.Random(seed))
-    async with served("connect_four") as url:
-        async with VectorEnvClient(url, envs, autoreset_mode=AutoresetMode.NEXT_STEP) as vector:
-            returns = await train(vector, learner, games, seed)
-        async with VectorEnvClient(url, envs, autoreset_mode=AutoresetMode.DISABLED) as vector:
-            learned = await evaluate(vector, learner, eval_games)
-            baseline = await evaluate(vector, None, eval_games)
-    return Report(returns, learned, baseline, len(learner.q))
+    async with (
+        served("connect_four") as url,
+        VectorEnvClient(url, envs, autoreset_mode=AutoresetMode.NEXT_STEP) as vector,
+        VectorEnvClient(url, envs, autoreset_mode=AutoresetMode.DISABLED) as judge,
+    ):
+        returns, checkpoints = await train(vector, judge, learner, games, seed, every)
+        learned = await evaluate(judge, learner, eval_games, FINAL_SEED)
+        baseline = await evaluate(judge, None, eval_games, FINAL_SEED)
+    return Report(returns, checkpoints, learned, baseline, len(learner.q))
 
 
-def plot(returns: list[float], path: str, window: int = 100) -> None:
-    """Save the moving average of the training returns as a PNG."""
+def plot(
+    returns: list[float], path: str, checkpoints: Sequence[Checkpoint] = (), random: float | None = None
+) -> None:
+    """Save the greedy evaluations (each, and their moving average) as a PNG.
+
+    The training games' own returns (exploring, a moving average of 200) are drawn thin and
+    grey behind them, in the same unit, and `random`, a random policy's mean return, dashed.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    smooth = [sum(returns[max(0, i - window) : i]) / min(i, window) for i in range(1, len(returns) + 1)]
-    figure, axes_ = plt.subplots(figsize=(7, 4))
+    figure, axes_ = plt.subplots(figsize=(7, 4.8))
     axes: Any = axes_
-    axes.plot(smooth)
-    axes.set_xlabel("game")
-    axes.set_ylabel(f"mean return (last {window} games)")
+    window = min(200, max(len(returns), 1))
+    training = moving_average(returns, window)[window - 1 :]
+    axes.plot(
+        range(window, len(returns) + 1),
+        training,
+        color="0.6",
+        linewidth=1,
+        label=f"training games, exploring (mean of {window})",
+    )
+    games, scores = [c.games for c in checkpoints], [c.mean_return for c in checkpoints]
+    if checkpoints:
+        axes.plot(
+            games, scores, "o", color="tab:blue", alpha=0.35, markersize=4, label="greedy, each checkpoint"
+        )
+        axes.plot(
+            games, moving_average(scores), color="tab:blue", linewidth=2.5, label=f"greedy, mean of {WINDOW}"
+        )
+    if random is not None:
+        axes.axhline(random, color="tab:red", linestyle="--", linewidth=1, label="random policy")
+    axes.set_xlabel("training games")
+    axes.set_ylabel("mean return (+1 win, 0 draw, -1 loss)")
     axes.set_title("Q-learning on connect_four vs random, over MCP")
+    lowest = min(0.0, *training, *scores, *([] if random is None else [random]))
+    axes.set_ylim(lowest - 0.05, 1.05)
     axes.grid(alpha=0.3)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize="small")
     figure.tight_layout()
     figure.savefig(path)  # pyright: ignore[reportUnknownMemberType]
     plt.close(figure)
@@ -192,20 +264,33 @@ def curve(returns: list[float], buckets: int = 10) -> str:
     return "  ".join(f"{m:+.2f}" for m in means[:buckets])
 
 
+def _table(checkpoints: list[Checkpoint], columns: int = 11) -> str:
+    """Some checkpoints, evenly spread, with the moving average at each."""
+    smooth = moving_average([c.mean_return for c in checkpoints])
+    picks = sorted({round(k * (len(checkpoints) - 1) / (columns - 1)) for k in range(columns)})
+    games = " ".join(f"{checkpoints[k].games:>6}" for k in picks)
+    scores = " ".join(f"{smooth[k]:>+6.2f}" for k in picks)
+    return f"  after games {games}\n  mean return {scores}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--games", type=int, default=1200)
+    parser.add_argument("--games", type=int, default=3000)
     parser.add_argument("--envs", type=int, default=64)
-    parser.add_argument("--eval-games", type=int, default=192)
+    parser.add_argument("--every", type=int, default=100, help="training games between greedy evaluations")
+    parser.add_argument("--eval-games", type=int, default=256)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--plot", default="q_learning.png")
     args = parser.parse_args(argv)
-    report = anyio.run(run, args.games, args.envs, args.eval_games, args.seed)
-    print(f"reward curve (mean return per tenth): {curve(report.returns)}")
+    report = anyio.run(run, args.games, args.envs, args.eval_games, args.seed, args.every)
+    print(f"greedy play on {args.envs} seeded games per checkpoint (moving average of {WINDOW}):")
+    print(_table(report.checkpoints))
+    print(f"training games (exploring), mean return per tenth: {curve(report.returns)}")
     print(
-        f"learned policy {report.learned:+.3f}  random policy {report.random:+.3f}  ({report.states} states)"
+        f"on {args.eval_games} other seeded games: learned policy {report.learned:+.3f}, "
+        f"random policy {report.random:+.3f} ({report.states} states)"
     )
-    plot(report.returns, args.plot)
+    plot(report.returns, args.plot, report.checkpoints, report.random)
     print(f"saved {args.plot}", file=sys.stderr)
     return 0
 
