@@ -56,10 +56,12 @@ class Names:
 def check_name(name: str) -> Names:
     """The names of a new environment `name`; a `ScaffoldError` that says why for a name refused.
 
-    >>> check_name("Chess").name
+    >>> check_name("maze").package
+    'openenv_mcp_maze'
+    >>> check_name("Maze")
     Traceback (most recent call last):
     ...
-    openenv_mcp.scaffold.errors.ScaffoldError: 'Chess' is not a valid environment name: ...
+    openenv_mcp.scaffold.errors.ScaffoldError: 'Maze' is not a valid environment name: ...
     """
     if not NAME_PATTERN.fullmatch(name) or len(name) > MAX_LENGTH:
         raise ScaffoldError(
