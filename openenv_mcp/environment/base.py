@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
+from openenv_mcp.environment.options import max_steps_schema, parse_max_steps
 from openenv_mcp.environment.records import StepRecord
 from openenv_mcp.environment.tools import InnerTool, build_tool, is_tool
 from openenv_mcp.errors import (
@@ -38,7 +39,9 @@ class Environment:
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
     options_model: ClassVar[type[BaseModel] | None] = None
-    """A pydantic model for `reset` options; None accepts no options."""
+    """A pydantic model for the episode's options (besides `max_steps`); None: no others."""
+    default_max_steps: ClassVar[int | None] = None
+    """Steps before an episode is truncated unless its `max_steps` option says otherwise; None: no budget."""
     invalid_action_penalty: float = 0.0
     """Reward of a step whose action could not be carried out; an episode may change it in `on_reset`."""
     history_limit: ClassVar[int] = 1000
@@ -128,16 +131,27 @@ class Environment:
 
     @classmethod
     def options_schema(cls) -> dict[str, Any]:
-        """JSON Schema of `reset` options."""
+        """JSON Schema of the episode options: the environment's, and `max_steps` for every one."""
         if cls.options_model is None:
-            return {"type": "object", "properties": {}, "additionalProperties": False}
-        schema = cls.options_model.model_json_schema()
-        schema.pop("title", None)
+            schema: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
+        else:
+            schema = cls.options_model.model_json_schema()
+            schema.pop("title", None)
+        if not cls._owns_max_steps():
+            schema["properties"] = {
+                "max_steps": max_steps_schema(cls.default_max_steps),
+                **schema["properties"],
+            }
         return schema
+
+    @classmethod
+    def _owns_max_steps(cls) -> bool:
+        """Whether the environment's options model declares `max_steps` itself (the older way)."""
+        return cls.options_model is not None and "max_steps" in cls.options_model.model_fields
 
     async def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> ResetResult:
         """Start a new episode. The same seed and options give the same episode."""
-        parsed = self._parse_options(options or {})
+        parsed = self._parse_options(dict(options or {}))
         if seed is not None:
             self.rng, self.seed, self._seeded = random.Random(seed), seed, True
         elif not self._seeded:
@@ -245,11 +259,19 @@ class Environment:
         )
 
     def _parse_options(self, options: dict[str, Any]) -> Any:
+        """The environment's options, parsed; then `max_steps` is set from the option or the default."""
+        owned = self._owns_max_steps()
+        steps = None if owned else parse_max_steps(self.name, options, self.default_max_steps)
+        parsed = self._parse_own_options(options)
+        self.max_steps = getattr(parsed, "max_steps", None) if owned else steps
+        return parsed
+
+    def _parse_own_options(self, options: dict[str, Any]) -> Any:
         model = self.options_model
         if model is None:
             if options:
                 raise InvalidOptionsError(
-                    f"environment {self.name!r} takes no episode options; got {sorted(options)}"
+                    f"environment {self.name!r} takes no episode options but max_steps; got {sorted(options)}"
                 )
             return None
         try:

@@ -87,9 +87,11 @@ class EnvServer:
         }
         self.handles = {d.name: d for d in handle_definitions(env_class.name, options)}
         self.inner = {d.name: _with_episode_id(d) for d in env_class.actions()}
+        # Checked against the schemas that take code actions too: where none run, a code action is
+        # a bad action, answered as a step (counted, penalised), not a malformed call.
+        checked = {d.name: d for d in control_definitions(env_class.name, options)}
         self._checks = {
-            name: SchemaCheck(d.input_schema)
-            for name, d in {**self.control, **self.handles, **self.inner}.items()
+            name: SchemaCheck(d.input_schema) for name, d in {**checked, **self.handles, **self.inner}.items()
         }
         self._views = {True: self._list(control=True), False: self._list(control=False)}
         self.tools = self._views[self.training]
@@ -197,8 +199,6 @@ class EnvServer:
         handler = handlers.CONTROL.get(name) if caller.control else HANDLES.get(name)
         if handler is None:
             raise handlers.unknown_tool(self, name, caller)
-        if not self.env_class.accepts_code():
-            handlers.refuse_code(self.env_class, name, arguments)
         handlers.check_arguments(name, self._checks[name], arguments)
         return handler
 

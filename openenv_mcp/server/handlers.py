@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from mcp.server import ServerRequestContext
 from mcp.types import CallToolResult
 from pydantic import ValidationError
 
-from openenv_mcp.environment import Environment
 from openenv_mcp.episodes import START_OVER, Caller
 from openenv_mcp.errors import (
     ActionError,
@@ -32,7 +31,7 @@ from openenv_mcp.spec.data import jsonable
 if TYPE_CHECKING:
     from openenv_mcp.server.env_server import EnvServer
 
-__all__ = ["CONTROL", "Handler", "check_arguments", "inner_tool", "refuse_code", "unknown_tool"]
+__all__ = ["CONTROL", "Handler", "check_arguments", "inner_tool", "unknown_tool"]
 
 Ctx = ServerRequestContext[Any, Any]
 
@@ -48,19 +47,6 @@ def check_arguments(name: str, check: SchemaCheck, arguments: dict[str, Any]) ->
     problems = check.problems(arguments)
     if problems:
         raise InvalidArgumentsError(f"invalid arguments for tool {name!r}: " + "; ".join(problems))
-
-
-def refuse_code(env_class: type[Environment], name: str, arguments: dict[str, Any]) -> None:
-    """A code action sent to an environment without code: say so, rather than what the schema misses."""
-    listed: object = arguments.get("steps") if name == "step_batch" else [arguments]
-    for entry in cast("list[object]", listed) if isinstance(listed, list) else []:
-        action = cast("dict[str, object]", entry).get("action") if isinstance(entry, dict) else None
-        if isinstance(action, dict) and cast("dict[str, object]", action).get("type") == "code":
-            tools = ", ".join(env_class.inner_tools) or "(none)"
-            raise ActionError(
-                f"environment {env_class.name!r} does not accept code actions; "
-                f"send a tool_call action with one of: {tools}"
-            )
 
 
 async def inner_tool(

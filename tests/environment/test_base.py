@@ -124,3 +124,48 @@ async def test_state_reports_the_episode() -> None:
     state = env.state()
     assert (state.episode_id, state.environment, state.step_count, state.seed) == ("abc", "echo", 1, 5)
     assert state.extra["messages"] == 1
+
+
+class Plain(Environment):
+    """No options model, a default budget: max_steps still works, from the base."""
+
+    name = "plain"
+    default_max_steps = 3
+
+    @tool()
+    def ping(self) -> str:
+        """Answer."""
+        return "pong"
+
+
+async def test_max_steps_is_an_option_of_every_environment() -> None:
+    env = Plain()
+    await env.reset()
+    assert env.max_steps == 3
+    await env.reset(options={"max_steps": 2})
+    ping = ToolCallAction(tool_name="ping", parameters={})
+    assert not (await env.step(ping)).truncated and (await env.step(ping)).truncated
+    schema = Plain.options_schema()["properties"]["max_steps"]
+    assert schema["type"] == "integer" and schema["default"] == 3 and schema["minimum"] == 1
+
+
+@pytest.mark.parametrize("bad", [0, -1, "10", 2.5, True, 10**7])
+async def test_a_bad_max_steps_is_refused_and_changes_nothing(bad: object) -> None:
+    env = Plain()
+    await env.reset(options={"max_steps": 5})
+    with pytest.raises(InvalidOptionsError, match="max_steps must be a whole number from 1 to 1,000,000"):
+        await env.reset(options={"max_steps": bad})
+    assert env.max_steps == 5
+
+
+async def test_other_options_of_an_environment_without_a_model_are_refused() -> None:
+    with pytest.raises(
+        InvalidOptionsError, match="takes no episode options but max_steps; got \\['colour'\\]"
+    ):
+        await Plain().reset(options={"colour": "red"})
+
+
+def test_each_environment_declares_its_budget_once() -> None:
+    for cls in (EchoEnvironment,):
+        assert "max_steps" not in (cls.options_model.model_fields if cls.options_model else {})
+        assert cls.options_schema()["properties"]["max_steps"]["default"] == cls.default_max_steps == 10

@@ -63,13 +63,15 @@ def test_step_offers_code_actions_only_where_they_run() -> None:
     assert EchoEnvironment.accepts_code() is False and PythonEnvironment.accepts_code() is True
 
 
-async def test_a_code_action_where_none_run_is_refused_naming_the_tools() -> None:
+async def test_a_code_action_where_none_run_is_a_bad_action_step_naming_the_tools() -> None:
     async with connect(EnvServer(EchoEnvironment), "2026-07-28") as client:
         reset = await client.call_tool("reset", {})
         data: dict[str, Any] = reset.structured_content or {}
-        refused = await client.call_tool(
+        stepped = await client.call_tool(
             "step", {"episode_id": data["episode_id"], "action": {"type": "code", "code": "1"}}
         )
-    assert refused.is_error and text(refused).endswith(
+    step: dict[str, Any] = stepped.structured_content or {}
+    assert stepped.is_error and step["step_count"] == 1 and step["error_kind"] == "action_failed"
+    assert step["error"] == (
         "environment 'echo' does not accept code actions; send a tool_call action with one of: echo"
     )

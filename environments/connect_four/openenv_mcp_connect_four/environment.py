@@ -35,9 +35,6 @@ class ConnectFourOptions(BaseModel):
     illegal_move_penalty: Annotated[
         float, Field(ge=0, description="Reward lost for a drop into a full column (the game goes on).")
     ] = 0.1
-    max_steps: Annotated[
-        int, Field(ge=1, le=100_000, description="Tool calls before the episode is truncated.")
-    ] = 100
 
 
 class ConnectFourEnvironment(Environment):
@@ -49,6 +46,7 @@ class ConnectFourEnvironment(Environment):
         "Reward at the end: +1 win, 0 draw, -1 loss; a full column costs illegal_move_penalty."
     )
     options_model = ConnectFourOptions
+    default_max_steps = 100
     invalid_action_penalty = -ConnectFourOptions().illegal_move_penalty
 
     def __init__(self) -> None:
@@ -60,7 +58,6 @@ class ConnectFourEnvironment(Environment):
     async def on_reset(self, options: ConnectFourOptions) -> BoardView:
         self.options, self.board = options, Board()
         self.opponent = make_opponent(options.opponent, options.depth)
-        self.max_steps = options.max_steps
         self.invalid_action_penalty = -options.illegal_move_penalty
         opening = None if options.agent_first else self._reply()
         return self._view(agent_move=None, opponent_move=opening)

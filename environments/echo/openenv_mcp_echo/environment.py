@@ -23,9 +23,6 @@ class EchoOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_steps: Annotated[
-        int, Field(ge=1, le=100_000, description="Steps before the episode is truncated.")
-    ] = 10
     reward_scale: Annotated[float, Field(ge=0, description="Reward per character of the message.")] = 0.1
 
 
@@ -35,6 +32,7 @@ class EchoEnvironment(Environment):
     name = "echo"
     description = "Echoes each message back. Reward: message length times reward_scale."
     options_model = EchoOptions
+    default_max_steps = 10
 
     def __init__(self) -> None:
         super().__init__()
@@ -43,7 +41,6 @@ class EchoEnvironment(Environment):
         self.messages: list[str] = []
 
     async def on_reset(self, options: EchoOptions) -> str:
-        self.max_steps = options.max_steps
         self.reward_scale = options.reward_scale
         self.greeting = self.rng.choice(GREETINGS)
         self.messages = []

@@ -33,9 +33,6 @@ class PythonOptions(CodeActOptions):
         str | None,
         Field(description=f"The task's id, one of: {', '.join(task_ids())}; default: drawn from the seed."),
     ] = None
-    max_steps: Annotated[
-        int, Field(ge=1, le=10_000, description="Steps before the episode is truncated.")
-    ] = 20
 
     @field_validator("task")
     @classmethod
@@ -55,6 +52,7 @@ class PythonEnvironment(CodeActEnvironment):
         "submit. Reward: the fraction of hidden tests passed (paid as improvement on your best)."
     )
     options_model = PythonOptions
+    default_max_steps = 20
     tools_in_code = frozenset({"read_file", "write_file", "list_files"})
 
     def __init__(self, provider: SandboxProvider | None = None) -> None:
@@ -66,7 +64,6 @@ class PythonEnvironment(CodeActEnvironment):
 
     async def on_reset(self, options: PythonOptions) -> Briefing:
         self.task = load_tasks()[options.task or self.rng.choice(task_ids())]
-        self.max_steps = options.max_steps
         self.best, self.last_report, self.submissions = 0.0, None, 0
         self._workspace().write_text(SOLUTION_FILE, self.task.starter)
         return Briefing(
@@ -75,7 +72,7 @@ class PythonEnvironment(CodeActEnvironment):
             statement=self.task.statement,
             signature=self.task.signature,
             hidden_tests=len(self.task.tests),
-            max_steps=options.max_steps,
+            max_steps=self.max_steps or 0,
         )
 
     async def run_code(self, code: str) -> CodeObservation:

@@ -43,7 +43,6 @@ class TerminalOptions(CodeActOptions):
     task: str | None = Field(
         default=None, description=f"The task id, one of: {', '.join(TASKS)}. Default: drawn with the seed."
     )
-    max_steps: int = Field(default=30, ge=1, le=10_000, description="Steps before the episode is truncated.")
 
     @field_validator("task")
     @classmethod
@@ -62,6 +61,7 @@ class TerminalEnvironment(CodeActEnvironment):
         "the file tools; check() verifies it: reward 1 and the episode ends when it passes."
     )
     options_model = TerminalOptions
+    default_max_steps = 30
     sandbox_limits = SandboxLimits(wall_seconds=30)
     tools_in_code = frozenset({"read_file", "write_file", "list_dir"})
     sandbox_warmup = "import base64, json, os, signal, subprocess, tempfile, time"
@@ -76,7 +76,7 @@ class TerminalEnvironment(CodeActEnvironment):
     async def on_reset(self, options: TerminalOptions) -> TaskView:
         self.task = TASKS[options.task] if options.task else self.rng.choice(list(TASKS.values()))
         self.instance = self.task.generate(self.rng)
-        self.max_steps, self.solved, self.checks = options.max_steps, False, 0
+        self.solved, self.checks = False, 0
         workspace = self.workspace
         for path, content in self.instance.files.items():
             workspace.write_text(path, content, executable=path in self.instance.executable)
@@ -85,7 +85,7 @@ class TerminalEnvironment(CodeActEnvironment):
             title=self.task.title,
             statement=self.instance.statement,
             files=sorted(self.instance.files),
-            max_steps=options.max_steps,
+            max_steps=self.max_steps or 0,
         )
 
     @property

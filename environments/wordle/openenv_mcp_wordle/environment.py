@@ -46,9 +46,6 @@ class WordleOptions(BaseModel):
     word: Annotated[
         str | None, Field(description="Fix the secret (for evaluation); must be in the answer list.")
     ] = None
-    max_steps: Annotated[
-        int, Field(ge=1, le=10_000, description="Tool calls (invalid guesses included) before truncation.")
-    ] = 50
 
     @field_validator("word")
     @classmethod
@@ -70,6 +67,7 @@ class WordleEnvironment(Environment):
         "G right place, Y elsewhere in the word, . not in it."
     )
     options_model = WordleOptions
+    default_max_steps = 50
 
     def __init__(self) -> None:
         super().__init__()
@@ -82,7 +80,6 @@ class WordleEnvironment(Environment):
 
     async def on_reset(self, options: WordleOptions) -> str:
         self.max_guesses, self.hard_mode = options.max_guesses, options.hard_mode
-        self.max_steps = options.max_steps
         self.secret = options.word or self.rng.choice(answers())
         self.board, self.knowledge, self.solved = [], Knowledge(), False
         mode = " Hard mode: every revealed hint must be used in later guesses." if self.hard_mode else ""
