@@ -21,7 +21,7 @@ from openenv_mcp.errors import (
     UnknownToolError,
 )
 from openenv_mcp.schema import SchemaCheck
-from openenv_mcp.server.control import META_STEP
+from openenv_mcp.server.control import META_ERROR, META_STEP
 from openenv_mcp.server.quotas import client_of
 from openenv_mcp.server.render import error_result, observation_text, structured_result, tool_result
 from openenv_mcp.server.tracing import step_span
@@ -117,7 +117,9 @@ async def step(server: EnvServer, ctx: Ctx, caller: Caller, arguments: dict[str,
     data, _ = await _step(server, ctx, caller, arguments)
     ended = " (terminated)" if data["terminated"] else " (truncated)" if data["truncated"] else ""
     summary = f"reward {data['reward']:g}, step {data['step_count']}{ended}"
-    return structured_result(data, text=f"{data['text']}\n\n[{summary}]", is_error=data["error"] is not None)
+    failed = data["error"] is not None
+    meta = {META_ERROR: {"kind": data["error_kind"] or ActionError.kind}} if failed else None
+    return structured_result(data, text=f"{data['text']}\n\n[{summary}]", is_error=failed, meta=meta)
 
 
 async def _step(

@@ -401,12 +401,6 @@ def test_generated_calls_answer_results_with_stable_kinds(target: Target) -> Non
     assert target.made >= target.examples * CALLS_PER_EXAMPLE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a failed `step` answers isError with its kind only in structuredContent.error_kind and "
-    "info, not in _meta['openenv-mcp/error'] (the README and spec/wire.py say every error result has it); "
-    "error_kind() of such a result reads 'error'",
-)
 @pytest.mark.parametrize("era", ERAS)
 async def test_a_failed_step_carries_its_kind_in_meta(era: ConnectMode) -> None:
     with anyio.fail_after(10):
