@@ -260,14 +260,10 @@ def text(result: CallToolResult) -> str:
     return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
 
 
-def kind_of(name: str, result: CallToolResult) -> object:
-    """The error's kind: in `_meta`, or (a failed step) in the step's structured `error_kind`."""
+def kind_of(result: CallToolResult) -> object:
+    """The error's kind, from `_meta` (where every error result carries it, a failed step's too)."""
     entry: Any = (result.meta or {}).get(META_ERROR)
-    if isinstance(entry, dict):
-        return cast("dict[str, Any]", entry).get("kind")
-    if name == "step" and result.structured_content is not None:
-        return result.structured_content.get("error_kind")
-    return None
+    return cast("dict[str, Any]", entry).get("kind") if isinstance(entry, dict) else None
 
 
 def bind(value: Any, episode_id: str) -> Any:
@@ -290,7 +286,7 @@ def bind(value: Any, episode_id: str) -> Any:
 def check(call: Call, result: CallToolResult) -> None:
     """What every answer must be: an error has a stable kind and a message; batch entries too."""
     if result.is_error:
-        kind = kind_of(call.name, result)
+        kind = kind_of(result)
         assert kind in STABLE_KINDS, f"{call.name}: error kind {kind!r}: {text(result)[:2000]}"
         assert text(result).strip(), f"{call.name}: an error without a message"
     if call.name == "step_batch" and not result.is_error:
