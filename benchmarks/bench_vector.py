@@ -30,7 +30,7 @@ from typing import Any
 import anyio
 import mcp
 
-from examples.serving import served
+from openenv_mcp.testing.serving import served
 from openenv_mcp.client import VectorEnvClient
 from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.server import EnvServer

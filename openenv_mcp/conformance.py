@@ -2,7 +2,8 @@
 
     await check_environment(EchoEnvironment)
 
-It checks the tool schemas, that a seeded reset is reproducible, that each tool's bad
+It checks the tool schemas, that some action works (an example action, or a tool called
+with the plainest arguments its schema takes), that a seeded reset is reproducible, that each tool's bad
 input (an unknown argument, a missing one, one of the wrong type) is answered with an
 error observation rather than an exception, that `state` agrees with the steps taken,
 and that `close` leaves no child process and no temporary file behind. Environments may
@@ -22,7 +23,7 @@ from openenv_mcp.environment import RESERVED_NAMES, Environment
 from openenv_mcp.spec import CodeAction, StepResult, ToolCallAction
 from openenv_mcp.spec.data import jsonable
 
-__all__ = ["ConformanceError", "check_environment", "child_pids"]
+__all__ = ["ConformanceError", "check_environment", "check_works", "child_pids", "plain_arguments"]
 
 
 class ConformanceError(AssertionError):
@@ -185,9 +186,61 @@ async def check_close(env_class: type[Environment]) -> None:
     _require(not left, f"close left temporary files behind: {left}")
 
 
+_PLAIN: dict[str, Any] = {
+    "string": "a",
+    "integer": 0,
+    "number": 0,
+    "boolean": False,
+    "array": [],
+    "object": {},
+}
+
+
+def plain_arguments(schema: dict[str, Any]) -> dict[str, Any]:
+    """The simplest arguments a schema may accept: defaults, first choices, minimums, empty values."""
+    arguments: dict[str, Any] = {}
+    properties: dict[str, Any] = schema.get("properties") or {}
+    required: list[str] = schema.get("required") or []
+    for name in required:
+        spec: dict[str, Any] = properties.get(name) or {}
+        if "enum" in spec:
+            arguments[name] = spec["enum"][0]
+        elif isinstance(spec.get("type"), str):
+            arguments[name] = spec.get("minimum", _PLAIN.get(spec["type"]))
+    return arguments
+
+
+async def check_works(env_class: type[Environment]) -> None:
+    """Some action works: an example action, or a tool called with the plainest arguments its schema takes.
+
+    A class whose every tool raises passes every other check (its errors are observations);
+    this one it fails.
+    """
+    env = env_class()
+    try:
+        await env.reset(seed=0)
+        examples: list[ToolCallAction | CodeAction] = list(getattr(env, "example_actions", list)())
+        tries = examples or [
+            ToolCallAction(tool_name=d.name, parameters=plain_arguments(d.input_schema))
+            for d in env_class.actions()
+        ]
+        errors: list[str] = []
+        for action in tries:
+            if env.terminated or env.truncated:
+                await env.reset(seed=0)
+            result = await env.step(action)
+            if result.error is None:
+                return
+            errors.append(result.error)
+        _require(False, f"no action of {env_class.name!r} works; it answered: {errors[:3]}")
+    finally:
+        await env.close()
+
+
 async def check_environment(env_class: type[Environment]) -> None:
     """Run every check; raises `ConformanceError` on the first failure."""
     check_definitions(env_class)
+    await check_works(env_class)
     await check_determinism(env_class)
     await check_bad_input(env_class)
     await check_close(env_class)

@@ -15,9 +15,9 @@ import pytest
 from anyio.streams.text import TextReceiveStream
 from mcp.client.streamable_http import streamable_http_client
 
-from examples.serving import served_process
 from openenv_mcp.cli import claude_config, main
 from openenv_mcp.client import EnvClient
+from openenv_mcp.testing.serving import served_process
 
 CLI = [sys.executable, "-m", "openenv_mcp"]
 
@@ -78,19 +78,20 @@ async def test_serve_http_as_a_process() -> None:
     with anyio.fail_after(60):
         async with await anyio.open_process(command) as process:
             assert process.stderr is not None
-            url = None
+            seen, served = (
+                "",
+                re.compile(r"serving (http://127\.0\.0\.1:(\d+))/envs/echo/mcp \(training mode\)"),
+            )
             async for chunk in TextReceiveStream(process.stderr):
-                found = re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", chunk)
-                if found:
-                    url = found.group(1)
+                seen += chunk
+                if served.search(seen):
                     break
-            assert url is not None
-            port = url.rsplit(":", 1)[1]
-            async for chunk in TextReceiveStream(process.stderr):
-                if "serving http://" in chunk:
-                    # The port really bound is logged, not the 0 asked for.
-                    assert f"serving http://127.0.0.1:{port}/envs/echo/mcp (training mode)" in chunk
-                    break
+            running = re.search(r"Uvicorn running on http://127\.0\.0\.1:(\d+)", seen)
+            found = served.search(seen)
+            assert running is not None and found is not None, seen
+            # The port really bound is logged with each endpoint, not the 0 asked for.
+            assert found.group(2) == running.group(1) != "0"
+            url = found.group(1)
             async with mcp.Client(f"{url}/envs/echo/mcp", mode="2026-07-28") as client:
                 result = await client.call_tool("reset", {"seed": 1})
                 assert result.structured_content is not None

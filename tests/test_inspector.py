@@ -11,9 +11,9 @@ import anyio
 import pytest
 
 from openenv_mcp.server import EnvServer
+from openenv_mcp.testing import running_http
 from openenv_mcp.transports import build_app
 from openenv_mcp_echo import EchoEnvironment
-from tests.helpers import running_http
 
 pytestmark = [pytest.mark.node, pytest.mark.subprocess]
 

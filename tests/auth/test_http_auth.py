@@ -22,9 +22,9 @@ from openenv_mcp.client import EnvClient
 from openenv_mcp.client.results import ClientError, error_kind
 from openenv_mcp.errors import UnauthorizedError
 from openenv_mcp.server import META_STEP, EnvServer, Mode, audit
+from openenv_mcp.testing import running_http, text
 from openenv_mcp.transports import build_app
 from openenv_mcp_echo import EchoEnvironment
-from tests.helpers import running_http, text
 
 TRAINER = "trainer-token-aaaaaaaaaaaa"
 AGENT = "agent-token-bbbbbbbbbbbbbb"

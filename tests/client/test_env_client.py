@@ -11,9 +11,9 @@ from mcp.client.client import ConnectMode
 from openenv_mcp.client import ClientError, EnvClient
 from openenv_mcp.server import EnvServer
 from openenv_mcp.spec import CodeAction, ToolCallAction
+from openenv_mcp.testing import running_http
 from openenv_mcp.transports import build_app
 from openenv_mcp_connect_four import ConnectFourEnvironment
-from tests.helpers import running_http
 
 STDIO_ECHO = [sys.executable, "-m", "openenv_mcp", "serve", "echo", "--transport", "stdio"]
 

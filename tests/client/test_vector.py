@@ -10,9 +10,9 @@ from mcp.client.client import ConnectMode
 
 from openenv_mcp.client import AutoresetMode, VectorEnvClient
 from openenv_mcp.server import EnvServer
+from openenv_mcp.testing import running_http
 from openenv_mcp.transports import build_app
 from openenv_mcp_adapters.openai import from_chat_tool_call
-from tests.helpers import running_http
 
 ECHO: dict[str, Any] = {"name": "echo", "arguments": {"message": "ab"}}
 OPTIONS = {"max_steps": 2}

@@ -12,9 +12,9 @@ import pytest
 from openenv_mcp.errors import SandboxUnavailableError
 from openenv_mcp.sandbox import layers
 from openenv_mcp.server import EnvServer
+from openenv_mcp.testing import running_http
 from openenv_mcp.transports import build_app
 from openenv_mcp_python import PythonEnvironment
-from tests.helpers import running_http
 
 pytestmark = pytest.mark.sandbox
 

@@ -12,9 +12,9 @@ import httpx2
 import mcp
 import pytest
 
-from examples.serving import served_process
 from openenv_mcp.sandbox import sandbox_processes
 from openenv_mcp.sandbox.cgroup import controllers, sweep_orphans
+from openenv_mcp.testing.serving import served_process
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.root, pytest.mark.subprocess]
 

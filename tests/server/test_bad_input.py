@@ -8,21 +8,15 @@ import anyio
 import mcp
 import pytest
 from mcp.client.client import ConnectMode
-from mcp.types import CallToolResult, TextContent
 
 from openenv_mcp.client.results import error_kind
 from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.server import EnvServer
+from openenv_mcp.testing import text
 from openenv_mcp_echo import EchoEnvironment
 from tests.conftest import connect
 
 ECHO = {"type": "tool_call", "tool_name": "echo", "parameters": {"message": "x"}}
-
-
-def text(result: CallToolResult) -> str:
-    block = result.content[0]
-    assert isinstance(block, TextContent)
-    return block.text
 
 
 async def new_episode(client: mcp.Client) -> str:

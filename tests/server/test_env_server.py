@@ -8,23 +8,12 @@ import anyio
 import mcp
 import pytest
 from mcp.client.client import ConnectMode
-from mcp.types import CallToolResult, TextContent
 
 from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.server import META_ROLE, META_STEP, EnvServer, Mode
+from openenv_mcp.testing import structured, text
 from openenv_mcp_echo import EchoEnvironment
 from tests.conftest import connect
-
-
-def text(result: CallToolResult) -> str:
-    block = result.content[0]
-    assert isinstance(block, TextContent)
-    return block.text
-
-
-def structured(result: CallToolResult) -> dict[str, Any]:
-    assert result.structured_content is not None, text(result)
-    return result.structured_content
 
 
 async def reset(client: mcp.Client, **arguments: Any) -> str:

@@ -11,10 +11,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.server import EnvServer
 from openenv_mcp.server.metrics import SERIES
+from openenv_mcp.testing import running_http
 from openenv_mcp.transports import build_app
 from openenv_mcp_echo import EchoEnvironment
 from openenv_mcp_python import PythonEnvironment
-from tests.helpers import running_http
 
 ECHO = {"type": "tool_call", "tool_name": "echo", "parameters": {"message": "x"}}
 

@@ -12,11 +12,11 @@ from openenv_mcp.episodes import Caller, RegistryLimits
 from openenv_mcp.errors import AtCapacityError
 from openenv_mcp.sandbox import sandbox_processes
 from openenv_mcp.server import META_STEP, EnvServer, Mode
+from openenv_mcp.testing import text
 from openenv_mcp_echo import EchoEnvironment
 from openenv_mcp_python import PythonEnvironment
 from openenv_mcp_wordle import WordleEnvironment
 from tests.conftest import connect
-from tests.helpers import text
 
 
 async def test_stateless_calls_cannot_fill_the_capacity() -> None:

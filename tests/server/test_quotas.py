@@ -12,10 +12,10 @@ from openenv_mcp.client.results import error_kind
 from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.server import EnvServer
 from openenv_mcp.server.quotas import QuotaLimits, production_share
+from openenv_mcp.testing import running_http
 from openenv_mcp.transports import build_app
 from openenv_mcp_echo import EchoEnvironment
 from tests.conftest import connect
-from tests.helpers import running_http
 
 
 def from_address(url: str, address: str) -> mcp.Client:

@@ -9,10 +9,10 @@ import pytest
 
 from openenv_mcp.client import EnvClient
 from openenv_mcp.server import EnvServer
+from openenv_mcp.testing import text
 from openenv_mcp_echo import EchoEnvironment
 from openenv_mcp_python import PythonEnvironment
 from tests.conftest import connect
-from tests.helpers import text
 
 pytestmark = pytest.mark.sandbox
 

@@ -16,9 +16,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from openenv_mcp.server import EnvServer, tracing
+from openenv_mcp.testing import running_http
 from openenv_mcp_echo import EchoEnvironment
 from tests.conftest import connect
-from tests.helpers import running_http
 
 ECHO = {"type": "tool_call", "tool_name": "echo", "parameters": {"message": "x"}}
 

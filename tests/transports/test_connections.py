@@ -11,7 +11,7 @@ import anyio.abc
 import httpx2
 import pytest
 
-from examples.serving import Served, served_process
+from openenv_mcp.testing.serving import Served, served_process
 
 pytestmark = pytest.mark.subprocess
 

@@ -12,13 +12,13 @@ import mcp
 import pytest
 from mcp.client.client import ConnectMode
 
-from examples.serving import served_command
 from openenv_mcp import cli
 from openenv_mcp.server import META_STEP, EnvServer
+from openenv_mcp.testing import running_http
+from openenv_mcp.testing.serving import served_command
 from openenv_mcp.transports import build_app
 from openenv_mcp.transports.http import KEEP_ALIVE_SECONDS
 from openenv_mcp_echo import EchoEnvironment
-from tests.helpers import running_http
 
 
 async def test_both_eras_reset_step_and_default_episodes(era: ConnectMode) -> None:

@@ -11,8 +11,8 @@ import httpx2
 import mcp
 import pytest
 
-from examples.serving import served_process
 from openenv_mcp.sandbox import sandbox_processes
+from openenv_mcp.testing.serving import served_process
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.sandbox]
 

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import anyio
 import mcp
 import pytest
 from mcp.client.client import ConnectMode
-from mcp.types import CallToolResult, TextContent
 
 from openenv_mcp.server import EnvServer
+from openenv_mcp.testing import step_meta, text
 from openenv_mcp_connect_four import Board, ConnectFourEnvironment
-
-STEP = "openenv-mcp/step"
-
-
-def text(result: CallToolResult) -> str:
-    block = result.content[0]
-    assert isinstance(block, TextContent)
-    return block.text
-
-
-def step_meta(result: CallToolResult) -> dict[str, Any]:
-    return (result.meta or {})[STEP]
 
 
 @pytest.mark.parametrize("era", ["legacy", "2026-07-28"])

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import anyio
 import mcp
 import pytest
 from mcp.client.client import ConnectMode
-from mcp.types import CallToolResult, TextContent
 
 from openenv_mcp.server import EnvServer
+from openenv_mcp.testing import step_meta, text
 from openenv_mcp_wordle import WordleEnvironment
 
 ERAS: list[ConnectMode] = ["legacy", "2026-07-28"]
-
-
-def text(result: CallToolResult) -> str:
-    block = result.content[0]
-    assert isinstance(block, TextContent)
-    return block.text
-
-
-def step_meta(result: CallToolResult) -> dict[str, Any]:
-    assert result.meta is not None, text(result)
-    return result.meta["openenv-mcp/step"]
 
 
 @pytest.mark.parametrize("era", ERAS)
