@@ -24,7 +24,12 @@ from openenv_mcp.server import EnvServer, Mode, audit, tracing
 from openenv_mcp.server.quotas import QuotaLimits, production_share
 from openenv_mcp.transports import serve_http, serve_stdio
 from openenv_mcp.transports.connections import REQUEST_TIMEOUT_SECONDS
-from openenv_mcp.transports.http import KEEP_ALIVE_SECONDS, MAX_CONNECTIONS, SHUTDOWN_GRACE_SECONDS
+from openenv_mcp.transports.http import (
+    KEEP_ALIVE_SECONDS,
+    MAX_CONNECTIONS,
+    MAX_SESSIONS,
+    SHUTDOWN_GRACE_SECONDS,
+)
 
 __all__ = ["ClaudeServerEntry", "claude_config", "main"]
 
@@ -75,6 +80,19 @@ def _parser() -> argparse.ArgumentParser:
         "--otlp-endpoint",
         metavar="URL",
         help="export a trace span per step over OTLP/HTTP to URL (needs the otel extra)",
+    )
+    serve.add_argument(
+        "--session-idle-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="seconds an unused handshake-era HTTP session is kept (default: the idle TTL, else 600)",
+    )
+    serve.add_argument(
+        "--max-sessions",
+        type=int,
+        default=MAX_SESSIONS,
+        help="handshake-era HTTP sessions open at once per environment (beyond: 503)",
     )
     serve.add_argument(
         "--forwarded-allow-ips",
@@ -260,6 +278,8 @@ def _serve(args: argparse.Namespace) -> int:
             request_timeout=args.request_timeout,
             authenticator=authenticator,
             forwarded_allow_ips=args.forwarded_allow_ips,
+            session_idle_timeout=args.session_idle_timeout,
+            max_sessions=args.max_sessions,
         )
     )
     return 0

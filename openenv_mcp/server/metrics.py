@@ -38,6 +38,7 @@ SERIES = {
     "openenv_sandbox_failures_total": "sandboxes that failed to start when asked for",
     "openenv_sandbox_pool_idle": "started sandboxes waiting in the pool",
     "openenv_auth_refusals_total": "requests the bearer check refused, per kind and reason",
+    "openenv_sessions_open": "handshake-era HTTP sessions open now, per environment",
 }
 """Every series, with what it counts (docs/production.md lists them for dashboards)."""
 
@@ -60,6 +61,17 @@ class _Registries(Collector):
         yield _counter("openenv_sandbox_cold_starts", [(n, p.cold_starts) for n, p in pools])
         yield _counter("openenv_sandbox_failures", [(n, p.failures) for n, p in pools])
         yield _gauge("openenv_sandbox_pool_idle", [(n, p.warm) for n, p in pools])
+        yield _gauge("openenv_sessions_open", [(s.name, _sessions(s)) for s in servers])
+
+
+def _sessions(server: EnvServer) -> int:
+    """Open sessions of the server's HTTP session manager (0 before one serves HTTP)."""
+    try:
+        manager = server.server.session_manager
+    except RuntimeError:
+        return 0
+    # The SDK keeps its sessions in a private table and offers no count.
+    return len(manager._server_instances)  # pyright: ignore[reportPrivateUsage]
 
 
 def _help(name: str) -> str:

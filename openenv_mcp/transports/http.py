@@ -29,6 +29,8 @@ from openenv_mcp.transports.routes import HostCheck, Readiness, ServiceRoutes
 __all__ = [
     "KEEP_ALIVE_SECONDS",
     "MAX_CONNECTIONS",
+    "MAX_SESSIONS",
+    "SESSION_IDLE_SECONDS",
     "SHUTDOWN_GRACE_SECONDS",
     "Readiness",
     "build_app",
@@ -42,6 +44,12 @@ KEEP_ALIVE_SECONDS = 60
 pools' expiry, so a request sent on a connection the server is closing fails with a reset;
 with 1,024 concurrent episodes that happened to a few steps a run."""
 
+
+SESSION_IDLE_SECONDS = 600.0
+"""How long an abandoned handshake-era session is kept when no idle TTL says otherwise. The SDK's
+default (30 min) let one client's 10,000 abandoned sessions lock every handshake-era client out."""
+MAX_SESSIONS = 10_000
+"""Handshake-era sessions open at once, per environment (the SDK's default)."""
 
 MAX_CONNECTIONS = 1000
 """Connections (and requests) at once before new requests get 503; under the common 1,024 fds."""
@@ -93,13 +101,17 @@ def build_app(
     allowed_hosts: Sequence[str] = (),
     readiness: Readiness | None = None,
     authenticator: Authenticator | None = None,
+    session_idle_timeout: float | None = None,
+    max_sessions: int = MAX_SESSIONS,
 ) -> Starlette:
     """A Starlette app serving each environment's MCP endpoint, /healthz and the /envs catalogue.
 
     Every route checks Host and Origin the same way, the SDK's way (a DNS-rebinding page must
     not read the catalogue either): loopback names by default, else `allowed_hosts`. With an
     `authenticator`, every MCP endpoint takes only bearer tokens with an environment scope,
-    and, where an OAuth issuer is configured, publishes its RFC 9728 metadata.
+    and, where an OAuth issuer is configured, publishes its RFC 9728 metadata. A handshake-era
+    session that makes no request for `session_idle_timeout` seconds is dropped (default: the
+    first server's idle TTL, else 600 s), and at most `max_sessions` are open at once.
     """
     security = _security(allowed_hosts)
     service = ServiceRoutes(env_servers, security, readiness or Readiness(), authenticator)
@@ -108,8 +120,12 @@ def build_app(
         authenticator.on_refused.append(lambda refusal: _report(service, refusal))
     for env_server in env_servers:
         path = f"/envs/{env_server.name}"
+        idle = session_idle_timeout or env_server.registry.limits.idle_ttl or SESSION_IDLE_SECONDS
         mcp_app: ASGIApp = env_server.server.streamable_http_app(
-            streamable_http_path="/mcp", transport_security=security
+            streamable_http_path="/mcp",
+            transport_security=security,
+            session_idle_timeout=idle,
+            max_sessions=max_sessions,
         )
         if authenticator is not None:
             mcp_app = BearerGuard(mcp_app, authenticator, ENVIRONMENT_SCOPES, resource_path=f"{path}/mcp")
@@ -166,11 +182,18 @@ async def serve_http(
     request_timeout: float = REQUEST_TIMEOUT_SECONDS,
     authenticator: Authenticator | None = None,
     forwarded_allow_ips: str | None = None,
+    session_idle_timeout: float | None = None,
+    max_sessions: int = MAX_SESSIONS,
 ) -> None:
     """Serve the app with uvicorn until SIGTERM or SIGINT, then shut down gracefully (`_DrainingServer`)."""
     readiness = Readiness()
     app = build_app(
-        env_servers, allowed_hosts=allowed_hosts, readiness=readiness, authenticator=authenticator
+        env_servers,
+        allowed_hosts=allowed_hosts,
+        readiness=readiness,
+        authenticator=authenticator,
+        session_idle_timeout=session_idle_timeout,
+        max_sessions=max_sessions,
     )
     soft, hard = raise_open_file_limit()
     logger.info("open-file limit %d (hard %d); at most %s connections", soft, hard, max_connections or "any")
