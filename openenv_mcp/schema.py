@@ -30,7 +30,28 @@ class SchemaCheck:
         """Every way `instance` breaks the schema, as sentences; empty when it conforms."""
         found: list[ValidationError] = list(self._validator.iter_errors(instance))  # pyright: ignore[reportUnknownMemberType]
         errors = sorted(found, key=lambda e: [str(p) for p in e.absolute_path])
-        return [_explain(error) for error in errors]
+        return [_clip(_explain(error)) for error in errors[:_MAX_PROBLEMS]] + _more(len(errors))
+
+
+_MAX_PROBLEMS = 10
+_MAX_PROBLEM_CHARS = 300
+"""A problem quotes the value it is about: a huge one is cut, so that the answer stays readable."""
+
+
+def _clip(problem: str) -> str:
+    """A problem cut to a readable length.
+
+    >>> len(_clip("x" * 1000)), _clip("short")
+    (300, 'short')
+    """
+    if len(problem) <= _MAX_PROBLEM_CHARS:
+        return problem
+    suffix = f" ... ({len(problem):,} characters in all)"
+    return problem[: _MAX_PROBLEM_CHARS - len(suffix)] + suffix
+
+
+def _more(count: int) -> list[str]:
+    return [f"and {count - _MAX_PROBLEMS} more problems"] if count > _MAX_PROBLEMS else []
 
 
 def _explain(error: ValidationError) -> str:

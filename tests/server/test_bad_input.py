@@ -131,3 +131,14 @@ async def test_a_code_action_on_a_tool_only_environment(echo_server: EnvServer, 
         code = {"type": "code", "code": "print(1)"}
         result = await client.call_tool("step", {"episode_id": episode_id, "action": code})
         assert result.is_error and "does not accept code actions" in text(result)
+
+
+async def test_a_huge_bad_value_is_not_echoed_back_whole(echo_server: EnvServer) -> None:
+    """A 50,000-number list where a string belongs: the answer names the problem in a few hundred chars."""
+    async with connect(echo_server, "2026-07-28") as client:
+        reset = await client.call_tool("reset", {})
+        data: dict[str, Any] = reset.structured_content or {}
+        answer = await client.call_tool(
+            "echo", {"message": list(range(50_000)), "episode_id": data["episode_id"]}
+        )
+    assert answer.is_error and "'message'" in text(answer) and len(text(answer)) < 1_000
