@@ -12,6 +12,7 @@ import inspect
 import logging
 from typing import Any, ClassVar, get_type_hints
 
+import anyio
 from pydantic import BaseModel, ConfigDict, Field
 
 from openenv_mcp.environment.base import Environment
@@ -25,12 +26,18 @@ from openenv_mcp.errors import (
 )
 from openenv_mcp.sandbox import ExecResult, Sandbox, SandboxLimits, ToolReply, ToolSpec
 from openenv_mcp.sandbox.provider import SandboxProvider
-from openenv_mcp.spec import ToolCallAction
+from openenv_mcp.spec import CodeAction, StepResult, ToolCallAction
 from openenv_mcp.spec.data import jsonable
 
-__all__ = ["CodeActEnvironment", "CodeActOptions", "CodeObservation"]
+__all__ = ["CANCELLED_NOTE", "CodeActEnvironment", "CodeActOptions", "CodeObservation"]
 
 logger = logging.getLogger(__name__)
+
+CANCELLED_NOTE = (
+    "[the previous step was cancelled: its sandboxed code was stopped, and the interpreter "
+    "started afresh (variables and imports are lost; files in /workspace are kept)]"
+)
+"""What the first code run after a cancelled step tells the agent, on stderr."""
 
 
 class CodeActOptions(BaseModel):
@@ -70,6 +77,8 @@ class CodeActEnvironment(Environment, abstract=True):
         self.sandbox: Sandbox | None = None
         self.limits = self.sandbox_limits
         self.code_tool_calls = 0
+        self.interrupted = False
+        """A step was cancelled and its worker stopped; the next code run says so."""
 
     @classmethod
     def code_tool_specs(cls) -> list[ToolSpec]:
@@ -91,6 +100,19 @@ class CodeActEnvironment(Environment, abstract=True):
         self.sandbox = await provider.acquire(limits)
         self.limits = limits
         self.code_tool_calls = 0
+        self.interrupted = False
+
+    async def step(self, action: ToolCallAction | CodeAction) -> StepResult:
+        """One step; a cancelled one (a client's cancel, a read timeout) stops its sandboxed work.
+
+        The sandbox kills a worker whose execution is cancelled (its code must not run on,
+        busy); the step leaves no record, and the next code run names what was lost.
+        """
+        try:
+            return await super().step(action)
+        except anyio.get_cancelled_exc_class():
+            self.interrupted = self.sandbox is not None and not self.sandbox.alive
+            raise
 
     async def run_code(self, code: str) -> CodeObservation:
         sandbox = self.sandbox
@@ -100,6 +122,9 @@ class CodeActEnvironment(Environment, abstract=True):
             code, tools=self._tool_from_code, wall_seconds=self.limits.wall_seconds
         )
         observation = CodeObservation.model_validate(result.model_dump())
+        if self.interrupted:
+            self.interrupted = False
+            observation.stderr = f"{CANCELLED_NOTE}\n{observation.stderr}"
         if observation.killed is not None:
             raise SandboxKilledError(observation.to_text())
         self.step_info["tool_calls"] = len(observation.tool_calls) + observation.tool_calls_omitted

@@ -161,16 +161,23 @@ class WorkerSandbox(Sandbox):
         calls = _Calls()
         result: ExecResult | None = None
         killed: str | None = None
-        with anyio.move_on_after(wall):
-            try:
-                result = await self._exchange(code, tools, calls)
-            except MalformedMessageError as exc:
-                with anyio.CancelScope(shield=True):
-                    await self._stop()
-                killed = f"{exc}; the worker was killed and its state is lost"
-            except ChannelClosedError as exc:
-                with anyio.CancelScope(shield=True):
-                    killed = await self._stop(str(exc), grace=0.5)
+        try:
+            with anyio.move_on_after(wall):
+                try:
+                    result = await self._exchange(code, tools, calls)
+                except MalformedMessageError as exc:
+                    with anyio.CancelScope(shield=True):
+                        await self._stop()
+                    killed = f"{exc}; the worker was killed and its state is lost"
+                except ChannelClosedError as exc:
+                    with anyio.CancelScope(shield=True):
+                        killed = await self._stop(str(exc), grace=0.5)
+        except anyio.get_cancelled_exc_class():
+            # Cancelled from outside (a client's cancel, a read timeout): the code must not run
+            # on, busy, and its late answer must not meet the next execution.
+            with anyio.CancelScope(shield=True):
+                await self._stop()
+            raise
         timed_out = result is None and killed is None
         if timed_out:
             with anyio.CancelScope(shield=True):
