@@ -23,6 +23,7 @@ from openenv_mcp.server.audit import audit
 from openenv_mcp.server.control import META_ROLE, control_definitions
 from openenv_mcp.server.handles import HANDLES, handle_definitions
 from openenv_mcp.server.metrics import Metrics
+from openenv_mcp.server.progress import HEARTBEAT_SECONDS, heartbeat
 from openenv_mcp.server.quotas import ClientQuotas, QuotaLimits, client_of
 from openenv_mcp.server.render import error_result
 from openenv_mcp.server.resolution import EpisodeResolver
@@ -75,6 +76,8 @@ class EnvServer:
             )
         self.sandbox_provider = _provider(env_class, sandbox, warm_pool)
         self.registry = EpisodeRegistry(factory or self._default_factory, limits)
+        self.progress_interval = HEARTBEAT_SECONDS
+        """Seconds between progress notifications of a running call whose caller asked for them."""
         self.quotas = ClientQuotas(quotas)
         """Each client's live episodes and steps per second (off unless limits are given)."""
         self.episodes = EpisodeResolver(self.registry, self.quotas)
@@ -168,6 +171,12 @@ class EnvServer:
         return ListToolsResult(tools=self.tools_for(self.caller(ctx)))
 
     async def _on_call_tool(
+        self, ctx: ServerRequestContext[Any, Any], params: CallToolRequestParams
+    ) -> CallToolResult:
+        async with heartbeat(ctx, params.name, interval=self.progress_interval):
+            return await self._call(ctx, params)
+
+    async def _call(
         self, ctx: ServerRequestContext[Any, Any], params: CallToolRequestParams
     ) -> CallToolResult:
         name, arguments = params.name, dict(params.arguments or {})
