@@ -17,6 +17,9 @@ from openenv_mcp.sandbox.seccomp import syscall_number
 
 from .support import REPO, TOOLS, handler
 
+HOME = os.path.join(os.path.expanduser("~"), ".profile")
+"""A file of the host user's home (it need not exist: the sandbox must not see it either way)."""
+
 pytestmark = pytest.mark.sandbox
 
 
@@ -69,7 +72,7 @@ async def test_the_filter_is_loaded_by_the_worker(box: ProcessSandbox) -> None:
 async def test_landlock_confines_reads_and_writes(box: ProcessSandbox) -> None:
     code = (
         "import os\nseen = {}\n"
-        f"for path in ({REPO + '/pyproject.toml'!r}, '/root/.bashrc', '/var/log/dpkg.log', '/usr/bin/env'):\n"
+        f"for path in ({REPO + '/pyproject.toml'!r}, {HOME!r}, '/var/log/dpkg.log', '/usr/bin/env'):\n"
         "    try:\n        open(path, 'rb').read(1)\n        seen[path] = 'read'\n"
         "    except OSError as exc:\n        seen[path] = type(exc).__name__\n"
         "for path in ('/tmp/openenv-escape', os.environ['TMPDIR'] + '/ok', 'ok'):\n"
@@ -83,7 +86,7 @@ async def test_landlock_confines_reads_and_writes(box: ProcessSandbox) -> None:
     if landlock_abi() > 0:
         for path in (
             f"{REPO}/pyproject.toml",
-            "/root/.bashrc",
+            HOME,
             "/var/log/dpkg.log",
             "/tmp/openenv-escape",
         ):
