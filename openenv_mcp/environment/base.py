@@ -45,6 +45,8 @@ class Environment:
     invalid_action_penalty: float = 0.0
     """Reward of a step whose action could not be carried out; an episode may change it in `on_reset`."""
     history_limit: ClassVar[int] = 1000
+    transcript_limit: ClassVar[int] = 50
+    """Observations an episode keeps for its transcript (the latest; step 0 is the briefing)."""
     inner_tools: ClassVar[dict[str, InnerTool]] = {}
 
     def __init_subclass__(cls, *, abstract: bool = False, **kwargs: Any) -> None:
@@ -70,6 +72,8 @@ class Environment:
         self.truncated = False
         self.max_steps: int | None = None
         self.history: deque[StepRecord] = deque(maxlen=self.history_limit)
+        self.observations: deque[tuple[int, Any]] = deque(maxlen=self.transcript_limit)
+        """The latest observations the agent read, by step number (0: the briefing)."""
         self._seeded = False
         self._step_reward = 0.0
         self._step_info: dict[str, Any] = {}
@@ -97,6 +101,24 @@ class Environment:
         """Environment-specific fields for `state()`."""
         return {}
 
+    def board_view(self) -> Any:
+        """The episode's board as the agent may see it now (an observation), or None: no board.
+
+        Served as the episode's board resource, to a production client too: show only what
+        the agent has been shown, never the answer.
+        """
+        return None
+
+    @classmethod
+    def tasks(cls) -> dict[str, str]:
+        """The tasks the `task` option accepts, id to title, for prompts and completion.
+
+        The default reads the enum of the options schema's `task` property: none without one.
+        """
+        schema = cls.options_schema()["properties"].get("task", {})
+        choices = [schema, *schema.get("anyOf", [])]
+        return {str(v): str(v) for choice in choices for v in choice.get("enum", []) if v is not None}
+
     # -- what tools call -------------------------------------------------------------
 
     def add_reward(self, value: float) -> None:
@@ -118,6 +140,11 @@ class Environment:
         return self._step_info
 
     # -- the lifecycle -----------------------------------------------------------------
+
+    @classmethod
+    def has_board(cls) -> bool:
+        """Whether the environment shows a board (overrides `board_view`)."""
+        return cls.board_view is not Environment.board_view
 
     @classmethod
     def accepts_code(cls) -> bool:
@@ -165,6 +192,8 @@ class Environment:
         await self.begin_episode(parsed)
         observation = await self.on_reset(parsed)
         info, self._step_info = self._step_info, {}
+        self.observations.clear()
+        self.observations.append((0, observation))
         return ResetResult(observation=observation, info=info)
 
     async def step(self, action: ToolCallAction | CodeAction) -> StepResult:
@@ -242,6 +271,7 @@ class Environment:
         self.history.append(
             StepRecord(self.step_count, action, reward, self.terminated, self.truncated, error)
         )
+        self.observations.append((self.step_count, observation))
         return StepResult(
             observation=observation,
             reward=reward,

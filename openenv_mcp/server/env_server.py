@@ -12,7 +12,7 @@ from mcp.server import Server, ServerRequestContext
 from mcp.types import CallToolRequestParams, CallToolResult, ListToolsResult, PaginatedRequestParams, Tool
 
 from openenv_mcp.environment import CodeActEnvironment, Environment
-from openenv_mcp.episodes import Caller, EpisodeRegistry, RegistryLimits
+from openenv_mcp.episodes import Caller, RegistryLimits
 from openenv_mcp.errors import OpenEnvError
 from openenv_mcp.sandbox import layers
 from openenv_mcp.sandbox.provider import Backend, SandboxProvider, backend_factory
@@ -21,6 +21,8 @@ from openenv_mcp.server import handlers
 from openenv_mcp.server.access import caller_of
 from openenv_mcp.server.audit import audit
 from openenv_mcp.server.control import META_ROLE, control_definitions
+from openenv_mcp.server.events import EpisodeEvent, WatchedRegistry, in_call
+from openenv_mcp.server.features import McpFeatures
 from openenv_mcp.server.handles import HANDLES, handle_definitions
 from openenv_mcp.server.metrics import Metrics
 from openenv_mcp.server.progress import HEARTBEAT_SECONDS, heartbeat
@@ -75,7 +77,8 @@ class EnvServer:
                 sandbox, production=production, allow_missing=allow_missing_layers
             )
         self.sandbox_provider = _provider(env_class, sandbox, warm_pool)
-        self.registry = EpisodeRegistry(factory or self._default_factory, limits)
+        self._factory = factory or self._default_factory
+        self.registry = WatchedRegistry(self._factory, limits, self._episode_event)
         self.progress_interval = HEARTBEAT_SECONDS
         """Seconds between progress notifications of a running call whose caller asked for them."""
         self.quotas = ClientQuotas(quotas)
@@ -113,11 +116,18 @@ class EnvServer:
             # running tools/list on every call: without it they cost ~40% of a step.
             get_tool_input_schema=schemas.get,
         )
+        self.features = McpFeatures(self, self.registry)
+        """Prompts, resources, subscriptions, completion and logging (features.py)."""
+        self.features.register(self.server)
 
     def _default_factory(self) -> Environment:
         if self.sandbox_provider is not None and issubclass(self.env_class, CodeActEnvironment):
             return self.env_class(self.sandbox_provider)
         return self.env_class()
+
+    def make_environment(self) -> Environment:
+        """A new environment as an episode gets it (the server's factory)."""
+        return self._factory()
 
     @property
     def name(self) -> str:
@@ -159,6 +169,7 @@ class EnvServer:
             if self.sandbox_provider is not None:
                 await stack.enter_async_context(self.sandbox_provider.running())
             await stack.enter_async_context(self.registry.running())
+            stack.callback(self.features.subscriptions.close)
             yield {}
 
     async def aclose(self) -> None:
@@ -173,8 +184,11 @@ class EnvServer:
     async def _on_call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: CallToolRequestParams
     ) -> CallToolResult:
-        async with heartbeat(ctx, params.name, interval=self.progress_interval):
-            return await self._call(ctx, params)
+        with in_call(ctx):
+            async with heartbeat(ctx, params.name, interval=self.progress_interval):
+                result = await self._call(ctx, params)
+        await self.features.subscriptions.flush()
+        return result
 
     async def _call(
         self, ctx: ServerRequestContext[Any, Any], params: CallToolRequestParams
@@ -197,6 +211,9 @@ class EnvServer:
         episode = data.get("episode_id", named)
         audit(self.name, name, client_of(ctx), str(outcome), episode if isinstance(episode, str) else None)
         return result
+
+    async def _episode_event(self, event: EpisodeEvent) -> None:
+        await self.features.episode_event(event)
 
     def _handler(self, name: str, arguments: dict[str, Any], caller: Caller) -> handlers.Handler | None:
         """The handler of a control or handle tool the caller sees, its arguments checked; None: inner.
