@@ -17,6 +17,9 @@ from openenv_mcp.server import EnvServer, Mode
 from openenv_mcp.testing import structured
 from openenv_mcp_connect_four import ConnectFourEnvironment
 from openenv_mcp_python import PythonEnvironment
+from openenv_mcp_python.tasks import task_ids
+from openenv_mcp_terminal import TASKS as TERMINAL_TASKS
+from openenv_mcp_terminal import TerminalEnvironment
 from openenv_mcp_wordle import WordleEnvironment
 from tests.conftest import ERAS, connect
 
@@ -189,3 +192,26 @@ async def test_completion_never_offers_an_episode_handle(era: ConnectMode) -> No
             template = ResourceTemplateReference(uri="openenv://quiz/episodes/{episode_id}/transcript")
             found = await client.complete(template, {"name": "episode_id", "value": episode_id[:2]})
     assert found.completion.values == []
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize("era", ERAS)
+async def test_python_and_terminal_offer_a_prompt_and_a_completion_per_task(era: ConnectMode) -> None:
+    briefing = PromptReference(name="briefing")
+    with anyio.fail_after(60):
+        async with connect(EnvServer(PythonEnvironment, warm_pool=0), era) as client:
+            python = [p.name for p in (await client.list_prompts()).prompts]
+            two_sum = _text((await client.get_prompt("task_two_sum")).messages[0].content)
+            completed = (await client.complete(briefing, {"name": "task", "value": "t"})).completion
+        server = EnvServer(TerminalEnvironment, warm_pool=0)
+        async with connect(server, era) as client:
+            terminal = [p.name for p in (await client.list_prompts()).prompts]
+            prompt = _text((await client.get_prompt("task_create_file", {"seed": "5"})).messages[0].content)
+            reset = await client.call_tool("reset", {"seed": 5, "options": {"task": "create_file"}})
+            await client.call_tool("close", {"episode_id": structured(reset)["episode_id"]})
+    assert python == ["briefing", *(f"task_{task}" for task in task_ids())]
+    assert two_sum.startswith("Task two_sum: Two sum")
+    assert completed.values == [task for task in task_ids() if task.startswith("t")]
+    assert terminal == ["briefing", *(f"task_{task}" for task in TERMINAL_TASKS)]
+    statement = structured(reset)["observation"]["statement"]
+    assert statement in prompt and '"options": {"task": "create_file"}' in prompt

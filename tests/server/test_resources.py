@@ -20,8 +20,9 @@ from openenv_mcp.auth import Authenticator, StaticTokens, parse_token_file
 from openenv_mcp.environment import Environment, tool
 from openenv_mcp.episodes import Caller
 from openenv_mcp.server import EnvServer, Mode
-from openenv_mcp.testing import running_http, structured
+from openenv_mcp.testing import running_http, structured, text
 from openenv_mcp.transports import build_app
+from openenv_mcp_connect_four import ConnectFourEnvironment
 from openenv_mcp_echo import EchoEnvironment
 from openenv_mcp_wordle import WordleEnvironment
 from tests.conftest import ERAS, connect
@@ -153,6 +154,28 @@ async def test_wordles_secret_stays_out_of_its_transcript_while_the_game_runs(er
             await client.call_tool("guess", {"word": guess, "episode_id": episode_id})
             transcript = await _read(client, f"openenv://wordle/episodes/{episode_id}/transcript")
     assert guess in transcript and secret not in transcript.lower()
+
+
+@pytest.mark.parametrize("era", ERAS)
+async def test_the_board_games_show_their_boards(era: ConnectMode) -> None:
+    wordle = EnvServer(WordleEnvironment, mode=Mode.PRODUCTION)
+    with anyio.fail_after(30):
+        async with connect(wordle, era) as client:
+            episode_id = await _open(client, control=False)
+            uri = f"openenv://wordle/episodes/{episode_id}/board"
+            empty = await _read(client, uri)
+            env = wordle.registry.get(episode_id).env
+            assert isinstance(env, WordleEnvironment)
+            guess = "crane" if env.secret != "crane" else "slate"
+            guessed = await client.call_tool("guess", {"word": guess, "episode_id": episode_id})
+            board = await _read(client, uri)
+        async with connect(EnvServer(ConnectFourEnvironment), era) as client:
+            episode_id = await _open(client, control=True)
+            dropped = await client.call_tool("drop", {"column": 3, "episode_id": episode_id})
+            four = await _read(client, f"openenv://connect_four/episodes/{episode_id}/board")
+    assert empty == "No guesses yet; 6 guesses left."
+    assert board == text(guessed) and env.secret not in board.lower()
+    assert four == text(dropped)
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,10 @@ class ConnectFourEnvironment(Environment):
         """Show the board, whose turn it is and the legal columns, without moving."""
         return self._view(agent_move=self._last_move(AGENT), opponent_move=self._last_move(OPPONENT))
 
+    def board_view(self) -> BoardView:
+        """The board now, as `view_board` shows it (the episode's board resource)."""
+        return self._view(agent_move=self._last_move(AGENT), opponent_move=self._last_move(OPPONENT))
+
     def example_actions(self) -> list[ToolCallAction]:
         """Three seed-dependent drops into different columns (never full, never a finished game)."""
         columns = self.rng.sample(range(COLUMNS), 3)

@@ -157,6 +157,11 @@ class PythonEnvironment(CodeActEnvironment):
             ToolCallAction(tool_name="submit", parameters={}),
         ]
 
+    @classmethod
+    def tasks(cls) -> dict[str, str]:
+        """Every task, id to title (for prompts and completion)."""
+        return {task: load_tasks()[task].title for task in task_ids()}
+
     def state_extra(self) -> dict[str, Any]:
         report = self.last_report
         return {

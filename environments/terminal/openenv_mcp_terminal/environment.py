@@ -157,6 +157,11 @@ class TerminalEnvironment(CodeActEnvironment):
             self.end_episode(reason="task solved")
         return CheckResult(passed=verdict.passed, message=verdict.message, checks=self.checks)
 
+    @classmethod
+    def tasks(cls) -> dict[str, str]:
+        """Every task, id to title (for prompts and completion)."""
+        return {task.id: task.title for task in TASKS.values()}
+
     def state_extra(self) -> dict[str, Any]:
         return {
             "task": self.task.id if self.task else None,

@@ -143,6 +143,24 @@ class WordleEnvironment(Environment):
             return f"{word!r} is not in the word list"
         return self.knowledge.violation(word) if self.hard_mode else None
 
+    def board_view(self) -> GuessResult | str:
+        """The guesses so far, scored, and how the game stands (the episode's board resource).
+
+        The secret shows only once the game is over, as in a guess's result.
+        """
+        if not self.board:
+            return f"No guesses yet; {self.guesses_left} guesses left."
+        last = self.board[-1]
+        return GuessResult(
+            guess=last.word,
+            marks=list(last.marks),
+            board=list(self.board),
+            guesses_left=self.guesses_left,
+            solved=self.solved,
+            game_over=self.game_over,
+            secret=self.secret if self.game_over else None,
+        )
+
     def example_actions(self) -> list[ToolCallAction]:
         """A few seed-dependent valid guesses for the conformance check."""
         picks = [self.rng.choice(answers()) for _ in range(3)]
