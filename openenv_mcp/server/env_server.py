@@ -25,7 +25,7 @@ from openenv_mcp.server.events import EpisodeEvent, WatchedRegistry, in_call
 from openenv_mcp.server.features import McpFeatures
 from openenv_mcp.server.handles import HANDLES, handle_definitions
 from openenv_mcp.server.metrics import Metrics
-from openenv_mcp.server.progress import HEARTBEAT_SECONDS, heartbeat
+from openenv_mcp.server.progress import HEARTBEAT_SECONDS, asked_for_progress, heartbeat
 from openenv_mcp.server.quotas import ClientQuotas, QuotaLimits, client_of
 from openenv_mcp.server.render import error_result
 from openenv_mcp.server.resolution import EpisodeResolver
@@ -185,7 +185,10 @@ class EnvServer:
         self, ctx: ServerRequestContext[Any, Any], params: CallToolRequestParams
     ) -> CallToolResult:
         with in_call(ctx):
-            async with heartbeat(ctx, params.name, interval=self.progress_interval):
+            if asked_for_progress(ctx):
+                async with heartbeat(ctx, params.name, interval=self.progress_interval):
+                    result = await self._call(ctx, params)
+            else:
                 result = await self._call(ctx, params)
         await self.features.subscriptions.flush()
         return result

@@ -8,8 +8,7 @@ own response stream; one raised by the idle reaper has none.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Generator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -35,14 +34,19 @@ def current_call() -> Ctx | None:
     return _CURRENT.get()
 
 
-@contextmanager
-def in_call(ctx: Ctx) -> Generator[None]:
-    """Mark the code inside as serving the request `ctx`."""
-    token = _CURRENT.set(ctx)
-    try:
-        yield
-    finally:
-        _CURRENT.reset(token)
+class in_call:
+    """Mark the code inside as serving the request `ctx` (a class: it runs on every tool call)."""
+
+    __slots__ = ("_ctx", "_token")
+
+    def __init__(self, ctx: Ctx) -> None:
+        self._ctx = ctx
+
+    def __enter__(self) -> None:
+        self._token = _CURRENT.set(self._ctx)
+
+    def __exit__(self, *exc: object) -> None:
+        _CURRENT.reset(self._token)
 
 
 @dataclass(frozen=True)
