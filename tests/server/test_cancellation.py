@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import anyio
@@ -21,6 +22,10 @@ from tests.conftest import ERAS, connect
 pytestmark = pytest.mark.sandbox
 
 _BUSY_CODE = "import subprocess, time\nchild = subprocess.Popen(['sleep', '60'])\ntime.sleep(60)"
+
+
+_OURS = f"openenv-sandbox-{os.getpid()}-"
+"""The marker prefix of this process's sandboxes (other test runs may have theirs)."""
 
 
 def _gone(pid: int) -> bool:
@@ -76,3 +81,34 @@ async def test_a_cancelled_shell_command_is_killed_with_its_processes() -> None:
             echoed = await client.call_tool("run_command", {"command": "echo back", "episode_id": episode_id})
             assert text(echoed) == "back\n[exit code 0]"
             await client.call_tool("close", {"episode_id": episode_id})
+
+
+async def test_a_cancelled_grader_leaves_no_sandbox_behind() -> None:
+    server = EnvServer(PythonEnvironment, warm_pool=0)
+    with anyio.fail_after(60):
+        async with connect(server, "2026-07-28") as client:
+            episode_id = structured(await client.call_tool("reset", {"seed": 0}))["episode_id"]
+            episode = server.registry.get(episode_id)
+            assert isinstance(episode.env, CodeActEnvironment)
+            own = set(sandbox_processes(_marker(episode.env)))
+            slow = {
+                "path": "solution.py",
+                "content": "import time\ntime.sleep(60)\n",
+                "episode_id": episode_id,
+            }
+            await client.call_tool("write_file", slow)
+            with pytest.raises(MCPError, match=r"(?i)timed out"):
+                await client.call_tool("submit", {"episode_id": episode_id}, read_timeout_seconds=1)
+            async with episode.lock:
+                assert set(sandbox_processes(_OURS)) == own, (
+                    "the grader's sandbox outlived its cancelled check"
+                )
+            listed = await client.call_tool("list_files", {"episode_id": episode_id})
+            assert "solution.py" in text(listed)
+            await client.call_tool("close", {"episode_id": episode_id})
+    assert sandbox_processes(_OURS) == []
+
+
+def _marker(env: CodeActEnvironment) -> str:
+    assert isinstance(env.sandbox, WorkerSandbox)
+    return env.sandbox.marker
