@@ -30,10 +30,10 @@ from typing import Any
 import anyio
 import mcp
 
-from openenv_mcp.testing.serving import served
 from openenv_mcp.client import VectorEnvClient
 from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.server import EnvServer
+from openenv_mcp.testing.serving import served
 from openenv_mcp_echo import EchoEnvironment
 
 ROOT = Path(__file__).parent.parent

@@ -32,8 +32,8 @@ from mcp import StdioServerParameters
 from benchmarks.bare_server import bare_server
 from benchmarks.drivers import StepFailed
 from benchmarks.http1 import Http1Connection
-from openenv_mcp.testing.serving import Served, served_process
 from openenv_mcp.server import EnvServer
+from openenv_mcp.testing.serving import Served, served_process
 from openenv_mcp_echo import EchoEnvironment
 
 __all__ = [

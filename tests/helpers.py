@@ -1,4 +1,4 @@
-"""Moved to `openenv_mcp.testing` (the kit environment authors use too); kept for the tests that import it here."""
+"""Moved to `openenv_mcp.testing` (the kit authors use too); kept for the tests that import it from here."""
 
 from openenv_mcp.testing import running_http, text
 
