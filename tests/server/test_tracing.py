@@ -75,3 +75,15 @@ async def test_configure_otlp_exports_to_a_real_receiver() -> None:
                     await anyio.to_thread.run_sync(provider.shutdown)
     assert received and received[0][0] == "application/x-protobuf"
     assert any(b"openenv.step" in body and episode.encode() in body for _, body in received)
+
+
+def test_without_a_provider_a_step_costs_no_span(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The API's default proxy provider: the step gets the invalid span and no tracer is made."""
+    from opentelemetry import trace
+
+    from openenv_mcp.server.tracing import step_span, use_provider
+
+    use_provider(None)
+    monkeypatch.setattr(trace, "get_tracer_provider", trace.ProxyTracerProvider)
+    with step_span("echo", "echo", "e", "local") as span:
+        assert span is trace.INVALID_SPAN
