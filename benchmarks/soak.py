@@ -50,8 +50,8 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, TextContent
 from prometheus_client.parser import text_string_to_metric_families
 
-from examples.serving import served_process
 from openenv_mcp.conformance import child_pids
+from openenv_mcp.testing.serving import served_process
 
 __all__ = ["FD_SLACK", "Config", "Row", "main", "soak", "table"]
 

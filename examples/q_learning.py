@@ -30,9 +30,9 @@ from typing import Any
 import anyio
 
 from examples.progress import show
-from examples.serving import served
 from openenv_mcp.client import AutoresetMode, RemoteStepResult, VectorEnvClient
 from openenv_mcp.spec import ToolCallAction
+from openenv_mcp.testing.serving import served
 
 __all__ = ["Checkpoint", "Learner", "Report", "evaluate", "main", "moving_average", "run", "train"]
 

@@ -9,7 +9,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from openenv_mcp.spec import Action, State, ToolAnnotationsSpec, ToolCallAction, ToolDefinition
 from openenv_mcp.spec.wire import MAX_BATCH, META_ERROR, META_ROLE, META_STEP
 
-__all__ = ["MAX_BATCH", "META_ERROR", "META_ROLE", "META_STEP", "control_definitions"]
+__all__ = [
+    "MAX_BATCH",
+    "META_ERROR",
+    "META_ROLE",
+    "META_STEP",
+    "CloseOutput",
+    "control_definitions",
+    "model_schema",
+    "reset_input_schema",
+]
 
 
 _EPISODE_ID = Field(
@@ -100,12 +109,15 @@ class _ResetOutput(BaseModel):
     info: dict[str, Any]
 
 
-class _CloseOutput(BaseModel):
+class CloseOutput(BaseModel):
+    """What closing an episode answers (`close`, `close_episode`)."""
+
     episode_id: str
     closed: bool
 
 
-def _schema(model: type[BaseModel], mode: str = "validation") -> dict[str, Any]:
+def model_schema(model: type[BaseModel], mode: str = "validation") -> dict[str, Any]:
+    """A model's JSON Schema, as a tool's input (or, with `serialization`, output) schema."""
     schema = model.model_json_schema(mode="serialization" if mode == "serialization" else "validation")
     schema.pop("title", None)
     return schema
@@ -154,15 +166,15 @@ def control_definitions(
             description=f"Start a new {env_name} episode (or reset one in place) and return its "
             "episode_id and first observation.",
             input_schema=reset_input_schema(options_schema),
-            output_schema=_schema(_ResetOutput, "serialization"),
+            output_schema=model_schema(_ResetOutput, "serialization"),
             annotations=ToolAnnotationsSpec(title="Reset episode", destructive=False, open_world=False),
         ),
         ToolDefinition(
             name="step",
             description=f"Take one action in an episode: {step_what}. Returns the "
             "observation, reward, terminated, truncated and info.",
-            input_schema=_schema(step_arguments),
-            output_schema=_schema(_StepOutput, "serialization"),
+            input_schema=model_schema(step_arguments),
+            output_schema=model_schema(_StepOutput, "serialization"),
             annotations=ToolAnnotationsSpec(title="Step", destructive=False, open_world=False),
         ),
         ToolDefinition(
@@ -170,15 +182,15 @@ def control_definitions(
             description="Step many episodes in one call: one action per episode, run concurrently. "
             "Results come back in order; an entry that is not a step (unknown episode, bad action) "
             "has failed=true and an error, and the other entries are unaffected.",
-            input_schema=_schema(batch_arguments),
-            output_schema=_schema(_StepBatchOutput, "serialization"),
+            input_schema=model_schema(batch_arguments),
+            output_schema=model_schema(_StepBatchOutput, "serialization"),
             annotations=ToolAnnotationsSpec(title="Step a batch", destructive=False, open_world=False),
         ),
         ToolDefinition(
             name="state",
             description="Where an episode stands: step count, total reward, whether it ended.",
-            input_schema=_schema(_EpisodeArguments),
-            output_schema=_schema(State, "serialization"),
+            input_schema=model_schema(_EpisodeArguments),
+            output_schema=model_schema(State, "serialization"),
             annotations=ToolAnnotationsSpec(
                 title="Episode state", read_only=True, idempotent=True, open_world=False
             ),
@@ -186,8 +198,8 @@ def control_definitions(
         ToolDefinition(
             name="close",
             description="Close an episode and free everything it holds.",
-            input_schema=_schema(_EpisodeArguments),
-            output_schema=_schema(_CloseOutput, "serialization"),
+            input_schema=model_schema(_EpisodeArguments),
+            output_schema=model_schema(CloseOutput, "serialization"),
             annotations=ToolAnnotationsSpec(
                 title="Close episode", destructive=True, idempotent=True, open_world=False
             ),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from openenv_mcp.episodes import Caller
-from openenv_mcp.server.control import reset_input_schema
+from openenv_mcp.server.control import CloseOutput, model_schema, reset_input_schema
 from openenv_mcp.server.render import observation_text, structured_result
 from openenv_mcp.spec import ToolAnnotationsSpec, ToolDefinition
 from openenv_mcp.spec.data import jsonable
@@ -39,17 +39,6 @@ class _CloseArguments(BaseModel):
     episode_id: str = Field(description="The episode to close, as open_episode returned it.")
 
 
-class _CloseOutput(BaseModel):
-    episode_id: str
-    closed: bool
-
-
-def _schema(model: type[BaseModel], mode: str = "validation") -> dict[str, Any]:
-    schema = model.model_json_schema(mode="serialization" if mode == "serialization" else "validation")
-    schema.pop("title", None)
-    return schema
-
-
 def handle_definitions(env_name: str, options_schema: dict[str, Any]) -> list[ToolDefinition]:
     """The two handle tools of an environment server."""
     open_schema = reset_input_schema(options_schema)
@@ -60,14 +49,14 @@ def handle_definitions(env_name: str, options_schema: dict[str, Any]) -> list[To
             description=f"Start a {env_name} episode that lasts across calls: returns its episode_id "
             "(pass it to every tool call that should act in it) and its briefing.",
             input_schema=open_schema,
-            output_schema=_schema(_OpenOutput, "serialization"),
+            output_schema=model_schema(_OpenOutput, "serialization"),
             annotations=ToolAnnotationsSpec(title="Open episode", destructive=False, open_world=False),
         ),
         ToolDefinition(
             name="close_episode",
             description="Close an episode opened with open_episode and free everything it holds.",
-            input_schema=_schema(_CloseArguments),
-            output_schema=_schema(_CloseOutput, "serialization"),
+            input_schema=model_schema(_CloseArguments),
+            output_schema=model_schema(CloseOutput, "serialization"),
             annotations=ToolAnnotationsSpec(
                 title="Close episode", destructive=True, idempotent=True, open_world=False
             ),

@@ -19,7 +19,6 @@ from typing import Any
 
 import mcp
 from mcp.client.client import ConnectMode
-from mcp.types import CallToolResult
 
 from openenv_mcp.conformance import ConformanceError, plain_arguments
 from openenv_mcp.environment import Environment
@@ -57,10 +56,6 @@ async def _example_calls(env_class: type[Environment]) -> list[ToolCallAction]:
     return actions or plain
 
 
-async def _call(client: mcp.Client, name: str, arguments: dict[str, Any]) -> CallToolResult:
-    return await client.call_tool(name, arguments)
-
-
 async def _check_roles(client: mcp.Client, env_class: type[Environment], visible: list[str]) -> None:
     listed = (await client.list_tools()).tools
     inner = [d.name for d in env_class.actions()]
@@ -79,7 +74,7 @@ async def _play(
     last: dict[str, Any] = {}
     worked, answer = 0, ""
     for number, action in enumerate(actions, start=1):
-        result = await _call(client, action.tool_name, {**action.parameters, "episode_id": episode})
+        result = await client.call_tool(action.tool_name, {**action.parameters, "episode_id": episode})
         worked += not result.is_error
         answer, last = text(result), step_meta(result)
         _require(last["episode_id"] == episode, f"step {number} acted in {last['episode_id']}, not {episode}")
@@ -98,7 +93,7 @@ async def _play(
 
 
 async def _check_ended(client: mcp.Client, action: ToolCallAction, episode: str, *, training: bool) -> None:
-    after = await _call(client, action.tool_name, {**action.parameters, "episode_id": episode})
+    after = await client.call_tool(action.tool_name, {**action.parameters, "episode_id": episode})
     _require(
         after.is_error and error_kind(after) == "episode_ended", "a call after the end is not episode_ended"
     )
@@ -114,17 +109,17 @@ async def _training(
 ) -> None:
     await _check_roles(client, server.env_class, CONTROL)
     options = {"max_steps": len(actions)}
-    reset = await _call(client, "reset", {"seed": _SEED, "options": options})
+    reset = await client.call_tool("reset", {"seed": _SEED, "options": options})
     _require(not reset.is_error, f"reset failed: {text(reset)}")
     episode = str(structured(reset)["episode_id"])
     last = await _play(client, actions, episode, training=True)
     _require(last["terminated"] or last["truncated"], f"max_steps={len(actions)} did not end the episode")
     await _check_ended(client, actions[0], episode, training=True)
-    state = structured(await _call(client, "state", {"episode_id": episode}))
+    state = structured(await client.call_tool("state", {"episode_id": episode}))
     _require(state["step_count"] == last["step_count"], "state's step_count disagrees with the steps")
-    closed = await _call(client, "close", {"episode_id": episode})
+    closed = await client.call_tool("close", {"episode_id": episode})
     _require(not closed.is_error, f"close failed: {text(closed)}")
-    gone = await _call(client, actions[0].tool_name, {**actions[0].parameters, "episode_id": episode})
+    gone = await client.call_tool(actions[0].tool_name, {**actions[0].parameters, "episode_id": episode})
     _require(error_kind(gone) == "episode_closed", f"a closed episode answers {error_kind(gone)}")
 
 
@@ -132,7 +127,7 @@ async def _production(
     client: mcp.Client, server: EnvServer, era: ConnectMode, actions: list[ToolCallAction]
 ) -> None:
     await _check_roles(client, server.env_class, HANDLES)
-    opened = await _call(client, "open_episode", {"seed": _SEED, "options": {"max_steps": len(actions)}})
+    opened = await client.call_tool("open_episode", {"seed": _SEED, "options": {"max_steps": len(actions)}})
     _require(not opened.is_error, f"open_episode failed: {text(opened)}")
     data = structured(opened)
     _require(set(data) == {"episode_id", "observation"}, f"open_episode reveals {sorted(data)}")
@@ -140,13 +135,13 @@ async def _production(
     episode = str(data["episode_id"])
     await _play(client, actions, episode, training=False)
     await _check_ended(client, actions[0], episode, training=False)
-    closed = await _call(client, "close_episode", {"episode_id": episode})
+    closed = await client.call_tool("close_episode", {"episode_id": episode})
     _require(not closed.is_error, f"close_episode failed: {text(closed)}")
-    refused = await _call(client, "reset", {})
+    refused = await client.call_tool("reset", {})
     _require(error_kind(refused) == "unknown_tool", "production answers reset")
     _require(not _HIDDEN.search(text(refused).split(":")[-1]), "production's tool list names reset")
     before = server.registry.live
-    loose = await _call(client, actions[0].tool_name, dict(actions[0].parameters))
+    loose = await client.call_tool(actions[0].tool_name, dict(actions[0].parameters))
     _require(not loose.is_error, f"a call without a handle failed: {text(loose)}")
     if era == "2026-07-28":
         _require(

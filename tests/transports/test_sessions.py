@@ -51,7 +51,6 @@ async def test_abandoned_sessions_expire_and_the_capacity_comes_back() -> None:
 
 
 def test_the_session_timeout_follows_the_idle_ttl_by_default() -> None:
-    build_app([EnvServer(EchoEnvironment, limits=RegistryLimits(idle_ttl=42))])
     server = EnvServer(EchoEnvironment, limits=RegistryLimits(idle_ttl=42))
     build_app([server])
     assert server.server.session_manager.session_idle_timeout == 42

@@ -7,15 +7,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mcp.types import CallToolResult, TextContent
-
+from openenv_mcp.client.results import result_text
+from openenv_mcp.testing import step_meta as step_meta
 from openenv_mcp_mcp_proxy import NODE_DIR_VARIABLE, ProxyConfig
 from openenv_mcp_mcp_proxy.config import node_server_entry
 
 CHILDREN = Path(__file__).parent / "children"
 NODE_DIR = Path(os.environ.get(NODE_DIR_VARIABLE) or Path(__file__).resolve().parents[3] / "tests" / "node")
 """The Node servers this repository's tests use: `npm ci` in tests/node installs them."""
-STEP = "openenv-mcp/step"
 
 
 def toy_config(**changes: Any) -> ProxyConfig:
@@ -42,9 +41,5 @@ def everything_config(**changes: Any) -> ProxyConfig:
     return ProxyConfig.model_validate({"name": "everything", "command": ["node", entry, "stdio"], **changes})
 
 
-def text(result: CallToolResult) -> str:
-    return "\n".join(b.text for b in result.content if isinstance(b, TextContent))
-
-
-def step_meta(result: CallToolResult) -> dict[str, Any]:
-    return (result.meta or {})[STEP]
+text = result_text
+"""Every text block of a result (a proxied tool may answer several), as the tests read it."""

@@ -7,11 +7,11 @@ import anyio
 from environments.mcp_proxy.tests.helpers import step_meta, text
 from openenv_mcp.server import EnvServer
 from openenv_mcp.spec import ToolCallAction
+from openenv_mcp.testing import running_http
 from openenv_mcp.transports import build_app
 from openenv_mcp_echo import EchoEnvironment
 from openenv_mcp_mcp_proxy import ProxyConfig, build_proxy_class
 from tests.conftest import connect
-from tests.helpers import running_http
 
 
 async def test_a_url_child_is_proxied_step_by_step() -> None:
