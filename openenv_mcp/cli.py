@@ -204,7 +204,8 @@ def _quotas(args: argparse.Namespace) -> QuotaLimits:
 def _list() -> int:
     for name in discovery.available():
         env_class = discovery.load(name)
-        tools = ", ".join(d.name for d in env_class.actions())
+        listed = ", ".join(d.name for d in env_class.actions())
+        tools = "(listed by the environment when it serves)" if env_class.lists_tools_at_runtime() else listed
         print(f"{name:16} {env_class.description}\n{'':16} tools: {tools}")
     return 0
 

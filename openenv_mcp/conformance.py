@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
 
 from jsonschema import Draft202012Validator
 
 from openenv_mcp.environment import RESERVED_NAMES, Environment
-from openenv_mcp.spec import CodeAction, StepResult, ToolCallAction
+from openenv_mcp.spec import CodeAction, StepResult, ToolCallAction, ToolDefinition
 from openenv_mcp.spec.data import jsonable
 
 __all__ = ["ConformanceError", "check_environment", "check_works", "child_pids", "plain_arguments"]
@@ -57,10 +58,15 @@ def _require(condition: bool, message: str) -> None:
         raise ConformanceError(message)
 
 
-def check_definitions(env_class: type[Environment]) -> None:
-    """Every inner tool has a valid name, description and JSON Schemas."""
+def check_definitions(
+    env_class: type[Environment], definitions: Iterable[ToolDefinition] | None = None
+) -> None:
+    """Every inner tool has a valid name, description and JSON Schemas.
+
+    `definitions` are the tools to check where they are listed at runtime (default: the class's).
+    """
     _require(bool(env_class.name), "the environment has no name")
-    for definition in env_class.actions():
+    for definition in env_class.actions() if definitions is None else definitions:
         _require(definition.name not in RESERVED_NAMES, f"tool {definition.name!r} uses a reserved name")
         _require(bool(definition.description), f"tool {definition.name!r} has no description (docstring)")
         Draft202012Validator.check_schema(definition.input_schema)
@@ -117,7 +123,7 @@ async def check_bad_input(env_class: type[Environment]) -> None:
     try:
         await env.reset(seed=0)
         bad: list[ToolCallAction | CodeAction] = [ToolCallAction(tool_name="no_such_tool__")]
-        for definition in env_class.actions():
+        for definition in env.definitions():
             bad.append(ToolCallAction(tool_name=definition.name, parameters={"no_such_argument__": 1}))
             if definition.input_schema.get("required"):
                 bad.append(ToolCallAction(tool_name=definition.name, parameters={}))
@@ -222,7 +228,7 @@ async def check_works(env_class: type[Environment]) -> None:
         examples: list[ToolCallAction | CodeAction] = list(getattr(env, "example_actions", list)())
         tries = examples or [
             ToolCallAction(tool_name=d.name, parameters=plain_arguments(d.input_schema))
-            for d in env_class.actions()
+            for d in env.definitions()
         ]
         errors: list[str] = []
         for action in tries:
@@ -237,9 +243,18 @@ async def check_works(env_class: type[Environment]) -> None:
         await env.close()
 
 
+async def listed_definitions(env_class: type[Environment]) -> list[ToolDefinition]:
+    """The tools an instance of `env_class` offers (its runtime tools, where it lists them)."""
+    env = env_class()
+    try:
+        return [tool.definition for tool in await env.list_tools()]
+    finally:
+        await env.close()
+
+
 async def check_environment(env_class: type[Environment]) -> None:
     """Run every check; raises `ConformanceError` on the first failure."""
-    check_definitions(env_class)
+    check_definitions(env_class, await listed_definitions(env_class))
     await check_works(env_class)
     await check_determinism(env_class)
     await check_bad_input(env_class)

@@ -9,6 +9,7 @@ Any distribution can add an environment by declaring, in its pyproject.toml::
 from __future__ import annotations
 
 from importlib.metadata import EntryPoint, entry_points
+from typing import cast
 
 from openenv_mcp.environment import Environment
 from openenv_mcp.errors import DefinitionError, UnknownEnvironmentError
@@ -36,4 +37,4 @@ def load(name: str) -> type[Environment]:
     loaded = found.load()
     if not (isinstance(loaded, type) and issubclass(loaded, Environment)):
         raise DefinitionError(f"entry point {name!r} ({found.value}) is not an Environment subclass")
-    return loaded
+    return cast("type[Environment]", loaded)

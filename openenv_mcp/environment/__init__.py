@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from openenv_mcp.environment.base import Environment
 from openenv_mcp.environment.records import StepRecord
-from openenv_mcp.environment.tools import RESERVED_NAMES, RESERVED_PARAMETERS, InnerTool, tool
+from openenv_mcp.environment.tools import (
+    RESERVED_NAMES,
+    RESERVED_PARAMETERS,
+    ForwardedTool,
+    InnerTool,
+    forwarded_tool,
+    tool,
+)
 
 if TYPE_CHECKING:
     from openenv_mcp.environment.codeact import CodeActEnvironment, CodeActOptions, CodeObservation
@@ -31,7 +38,9 @@ __all__ = [
     "CodeActOptions",
     "CodeObservation",
     "Environment",
+    "ForwardedTool",
     "InnerTool",
     "StepRecord",
+    "forwarded_tool",
     "tool",
 ]

@@ -3,6 +3,9 @@
 Subclasses declare inner tools with `@tool`, build the first observation in
 `on_reset`, and give rewards and endings from inside their tools with `add_reward`
 and `end_episode`. `step` is the one dispatch path for every action.
+
+An environment whose tools are known only at runtime (a child MCP server's, a remote's)
+overrides the async `list_tools` hook instead, and answers their calls in `forward_call`.
 """
 
 from __future__ import annotations
@@ -11,18 +14,22 @@ import logging
 import random
 import secrets
 from collections import deque
-from typing import Any, ClassVar
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar, Generic, cast
 
 from pydantic import BaseModel, ValidationError
+from typing_extensions import TypeVar
 
 from openenv_mcp.environment.options import max_steps_schema, parse_max_steps
 from openenv_mcp.environment.records import StepRecord
-from openenv_mcp.environment.tools import InnerTool, build_tool, is_tool
+from openenv_mcp.environment.tools import ForwardedTool, InnerTool, build_tool, is_tool
 from openenv_mcp.errors import (
     ENVIRONMENT_FAILED,
     ActionError,
     DefinitionError,
     EpisodeEndedError,
+    InvalidArgumentsError,
     InvalidOptionsError,
     UnknownToolError,
 )
@@ -32,9 +39,18 @@ __all__ = ["Environment"]
 
 logger = logging.getLogger(__name__)
 
+OptionsT = TypeVar("OptionsT", default=Any)
+"""What `on_reset` and `begin_episode` get: an instance of `options_model` (None without one)."""
+ObsT = TypeVar("ObsT", default=Any)
+"""The first observation `on_reset` returns."""
 
-class Environment:
-    """Base of every environment. One instance is one episode at a time."""
+
+class Environment(Generic[OptionsT, ObsT]):
+    """Base of every environment. One instance is one episode at a time.
+
+    A typed author may name the options and first-observation types,
+    `class Maze(Environment[MazeOptions, Board])`; a bare `Environment` takes any.
+    """
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
@@ -47,7 +63,8 @@ class Environment:
     history_limit: ClassVar[int] = 1000
     transcript_limit: ClassVar[int] = 50
     """Observations an episode keeps for its transcript (the latest; step 0 is the briefing)."""
-    inner_tools: ClassVar[dict[str, InnerTool]] = {}
+    inner_tools: Mapping[str, InnerTool] = MappingProxyType({})
+    """The tools by name: the class's `@tool` methods, or what `list_tools` gave this instance."""
 
     def __init_subclass__(cls, *, abstract: bool = False, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -75,16 +92,17 @@ class Environment:
         self.observations: deque[tuple[int, Any]] = deque(maxlen=self.transcript_limit)
         """The latest observations the agent read, by step number (0: the briefing)."""
         self._seeded = False
+        self._tools_listed = not self.lists_tools_at_runtime()
         self._step_reward = 0.0
         self._step_info: dict[str, Any] = {}
 
     # -- what subclasses write -------------------------------------------------------
 
-    async def on_reset(self, options: Any) -> Any:
+    async def on_reset(self, options: OptionsT) -> ObsT:
         """Start a new episode from `self.rng` and the parsed options; return the first observation."""
-        return None
+        return cast(ObsT, None)
 
-    async def begin_episode(self, options: Any) -> None:
+    async def begin_episode(self, options: OptionsT) -> None:
         """Prepare per-episode resources before `on_reset` (base classes such as CodeAct use this)."""
 
     async def run_code(self, code: str) -> Any:
@@ -96,6 +114,24 @@ class Environment:
 
     async def on_close(self) -> None:
         """Free what the episode holds (sandboxes, child processes)."""
+
+    async def list_tools(self) -> Iterable[InnerTool]:
+        """The inner tools this environment offers: by default its class's `@tool` methods.
+
+        Override it where the tools are known only at runtime (build them with
+        `forwarded_tool`). A server calls it once, on an instance of its own, before it serves,
+        and again on `EnvServer.refresh_tools()`; every episode then uses that list. An
+        instance used directly lists its tools on its first reset.
+        """
+        return type(self).inner_tools.values()
+
+    def about(self) -> str:
+        """The class's description, unless the instance knows better."""
+        return self.description
+
+    async def forward_call(self, tool: ForwardedTool, arguments: dict[str, Any]) -> Any:
+        """Answer a call of a runtime tool (`forwarded_tool`), its arguments already checked."""
+        raise ActionError(f"environment {self.name!r} cannot answer its runtime tool {tool.name!r}")
 
     def state_extra(self) -> dict[str, Any]:
         """Environment-specific fields for `state()`."""
@@ -152,9 +188,27 @@ class Environment:
         return cls.run_code is not Environment.run_code
 
     @classmethod
+    def lists_tools_at_runtime(cls) -> bool:
+        """Whether the class overrides `list_tools`: its tools are known only once it runs."""
+        return cls.list_tools is not Environment.list_tools
+
+    @classmethod
     def actions(cls) -> list[ToolDefinition]:
-        """The inner tools' definitions."""
+        """The class's declared inner tools' definitions (see `definitions` for runtime tools)."""
         return [t.definition for t in cls.inner_tools.values()]
+
+    def definitions(self) -> list[ToolDefinition]:
+        """This instance's inner tools' definitions (its runtime tools, once listed)."""
+        return [t.definition for t in self.inner_tools.values()]
+
+    def use_tools(self, tools: Iterable[InnerTool]) -> None:
+        """Offer exactly `tools` in this episode (what the server listed); names must be unique."""
+        found: dict[str, InnerTool] = {}
+        for item in tools:
+            if item.name in found:
+                raise DefinitionError(f"environment {self.name!r} lists the tool {item.name!r} twice")
+            found[item.name] = item
+        self.inner_tools, self._tools_listed = found, True
 
     @classmethod
     def options_schema(cls) -> dict[str, Any]:
@@ -179,6 +233,8 @@ class Environment:
     async def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> ResetResult:
         """Start a new episode. The same seed and options give the same episode."""
         parsed = self._parse_options(dict(options or {}))
+        if not self._tools_listed:
+            self.use_tools(await self.list_tools())
         if seed is not None:
             self.rng, self.seed, self._seeded = random.Random(seed), seed, True
         elif not self._seeded:
@@ -246,6 +302,13 @@ class Environment:
             raise UnknownToolError(
                 f"unknown tool {action.tool_name!r}; this environment's tools are: {known}"
             )
+        if isinstance(spec, ForwardedTool):
+            problems = spec.check.problems(action.parameters)
+            if problems:
+                raise InvalidArgumentsError(
+                    f"invalid arguments for tool {spec.name!r}: " + "; ".join(problems)
+                )
+            return await self.forward_call(spec, dict(action.parameters))
         kwargs = spec.parse(action.parameters)
         method = getattr(self, spec.method_name)
         result = method(**kwargs)

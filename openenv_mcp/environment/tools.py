@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, get_type_hints, overload
+from typing import Any, TypeVar, cast, get_type_hints, overload
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
@@ -17,7 +17,7 @@ from openenv_mcp.errors import DefinitionError, InvalidArgumentsError
 from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.spec import ToolAnnotationsSpec, ToolDefinition
 
-__all__ = ["RESERVED_NAMES", "RESERVED_PARAMETERS", "InnerTool", "tool"]
+__all__ = ["RESERVED_NAMES", "RESERVED_PARAMETERS", "ForwardedTool", "InnerTool", "forwarded_tool", "tool"]
 
 RESERVED_PARAMETERS = frozenset({"episode_id"})
 """Parameter names an inner tool cannot have: the server adds them to every inner tool."""
@@ -119,6 +119,51 @@ class InnerTool:
         plain = isinstance(value, str | int | float | bool)
         dumped: Any = value if plain else _JSON.dump_python(value, mode="json")
         return {"result": dumped} if self.wraps_result else dumped
+
+
+class _AnyArguments(BaseModel):
+    """A forwarded tool's arguments pass on as given: its JSON Schema checks them."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+@dataclass(frozen=True)
+class ForwardedTool(InnerTool):
+    """A tool listed at runtime whose calls another server answers (a child MCP server, a remote).
+
+    Its arguments are checked against its own JSON Schema, then `Environment.forward_call`
+    carries the call to `target`, the tool's name at the far end.
+    """
+
+    target: str = ""
+
+    def structure(self, value: Any) -> dict[str, Any] | None:
+        """The far end's structured content: a mapping returned under an output schema."""
+        if self.definition.output_schema is None or not isinstance(value, dict):
+            return None
+        return cast(dict[str, Any], value)
+
+
+def forwarded_tool(definition: ToolDefinition, target: str | None = None) -> ForwardedTool:
+    """A runtime tool for `definition`, whose calls go to `target` (default: the same name).
+
+    >>> echo = forwarded_tool(ToolDefinition(name="echo", input_schema={
+    ...     "type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}))
+    >>> echo.target, echo.check.problems({})
+    ('echo', ["'text' is a required property"])
+    """
+    if definition.name in RESERVED_NAMES:
+        raise DefinitionError(f"runtime tool {definition.name!r} uses a reserved name; rename it")
+    clashing = RESERVED_PARAMETERS & set(definition.input_schema.get("properties") or {})
+    if clashing:
+        raise DefinitionError(
+            f"runtime tool {definition.name!r}: parameter {sorted(clashing)[0]!r} is reserved "
+            "(the server adds it to every inner tool for the episode handle); rename it"
+        )
+    check = SchemaCheck(definition.input_schema)
+    return ForwardedTool(
+        definition, "forward_call", _AnyArguments, check, False, True, target=target or definition.name
+    )
 
 
 def build_tool(method: Callable[..., Any]) -> InnerTool:

@@ -9,9 +9,11 @@ from enum import StrEnum
 from typing import Any
 
 from mcp.server import Server, ServerRequestContext
+from mcp.server.lowlevel.server import NotificationOptions
+from mcp.server.models import InitializationOptions
 from mcp.types import CallToolRequestParams, CallToolResult, ListToolsResult, PaginatedRequestParams, Tool
 
-from openenv_mcp.environment import CodeActEnvironment, Environment
+from openenv_mcp.environment import CodeActEnvironment, Environment, InnerTool
 from openenv_mcp.episodes import Caller, RegistryLimits
 from openenv_mcp.errors import OpenEnvError
 from openenv_mcp.sandbox import layers
@@ -24,6 +26,7 @@ from openenv_mcp.server.control import META_ROLE, control_definitions
 from openenv_mcp.server.events import EpisodeEvent, WatchedRegistry, in_call
 from openenv_mcp.server.features import McpFeatures
 from openenv_mcp.server.handles import HANDLES, handle_definitions
+from openenv_mcp.server.listeners import ToolListeners
 from openenv_mcp.server.metrics import Metrics
 from openenv_mcp.server.progress import HEARTBEAT_SECONDS, asked_for_progress, heartbeat
 from openenv_mcp.server.quotas import ClientQuotas, QuotaLimits, client_of
@@ -47,6 +50,25 @@ class Mode(StrEnum):
 
     TRAINING = "training"
     PRODUCTION = "production"
+
+
+class _Server(Server[Any]):
+    """The SDK's server, announcing `tools.listChanged` to handshake-era clients where tools can change."""
+
+    def __init__(self, tools_change: bool, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tools_change = tools_change
+
+    def create_initialization_options(
+        self,
+        notification_options: NotificationOptions | None = None,
+        experimental_capabilities: dict[str, dict[str, Any]] | None = None,
+        extensions: dict[str, dict[str, Any]] | None = None,
+    ) -> InitializationOptions:
+        notification_options = notification_options or NotificationOptions(tools_changed=self._tools_change)
+        return super().create_initialization_options(
+            notification_options, experimental_capabilities, extensions
+        )
 
 
 class EnvServer:
@@ -78,7 +100,7 @@ class EnvServer:
             )
         self.sandbox_provider = _provider(env_class, sandbox, warm_pool)
         self._factory = factory or self._default_factory
-        self.registry = WatchedRegistry(self._factory, limits, self._episode_event)
+        self.registry = WatchedRegistry(self.make_environment, limits, self._episode_event)
         self.progress_interval = HEARTBEAT_SECONDS
         """Seconds between progress notifications of a running call whose caller asked for them."""
         self.quotas = ClientQuotas(quotas)
@@ -92,19 +114,13 @@ class EnvServer:
             d.name: d for d in control_definitions(env_class.name, options, accepts_code=accepts_code)
         }
         self.handles = {d.name: d for d in handle_definitions(env_class.name, options)}
-        self.inner = {d.name: _with_episode_id(d) for d in env_class.actions()}
-        # Checked against the schemas that take code actions too: where none run, a code action is
-        # a bad action, answered as a step (counted, penalised), not a malformed call.
-        checked = {d.name: d for d in control_definitions(env_class.name, options)}
-        self._checks = {
-            name: SchemaCheck(d.input_schema) for name, d in {**checked, **self.handles, **self.inner}.items()
-        }
-        self._views = {True: self._list(control=True), False: self._list(control=False)}
-        self.tools = self._views[self.training]
-        """The tools this server lists to a caller without a token (its mode's view)."""
-        seen = [self._views[False], *([self._views[True]] if self.training else [])]
-        schemas = {tool.name: tool.input_schema for view in seen for tool in view}
-        self.server: Server[Any] = Server(
+        self.runtime_tools = env_class.lists_tools_at_runtime()
+        """Whether the tools come from the environment's `list_tools` hook (listed before serving)."""
+        self._listed: list[InnerTool] = list(env_class.inner_tools.values())
+        self._schemas: dict[str, dict[str, Any]] = {}
+        self._install_tools(self._listed)
+        self.server: Server[Any] = _Server(
+            self.runtime_tools,
             env_class.name,
             version="0.1.0",
             description=env_class.description or None,
@@ -114,11 +130,13 @@ class EnvServer:
             on_call_tool=self._on_call_tool,
             # Mcp-Param header checks (2026-07-28 HTTP) look a schema up here instead of
             # running tools/list on every call: without it they cost ~40% of a step.
-            get_tool_input_schema=schemas.get,
+            get_tool_input_schema=self._schemas.get,
         )
         self.features = McpFeatures(self, self.registry)
         """Prompts, resources, subscriptions, completion and logging (features.py)."""
         self.features.register(self.server)
+        self.tool_listeners = ToolListeners(self.features.subscriptions.bus)
+        """Who hears `notifications/tools/list_changed`: sessions that listed tools, listen streams."""
 
     def _default_factory(self) -> Environment:
         if self.sandbox_provider is not None and issubclass(self.env_class, CodeActEnvironment):
@@ -126,8 +144,54 @@ class EnvServer:
         return self.env_class()
 
     def make_environment(self) -> Environment:
-        """A new environment as an episode gets it (the server's factory)."""
-        return self._factory()
+        """A new environment as an episode gets it (the server's factory), with the server's tools."""
+        env = self._factory()
+        if self.runtime_tools:
+            env.use_tools(self._listed)
+        return env
+
+    def _install_tools(self, listed: Sequence[InnerTool]) -> None:
+        """Build the tool views, argument checks and header schemas for the inner tools `listed`."""
+        options = self.env_class.options_schema()
+        self.inner = {t.name: _with_episode_id(t.definition) for t in listed}
+        # Checked against the schemas that take code actions too: where none run, a code action is
+        # a bad action, answered as a step (counted, penalised), not a malformed call.
+        checked = {d.name: d for d in control_definitions(self.env_class.name, options)}
+        self._checks = {
+            name: SchemaCheck(d.input_schema) for name, d in {**checked, **self.handles, **self.inner}.items()
+        }
+        self._views = {True: self._list(control=True), False: self._list(control=False)}
+        self.tools = self._views[self.training]
+        """The tools this server lists to a caller without a token (its mode's view)."""
+        seen = [self._views[False], *([self._views[True]] if self.training else [])]
+        self._schemas.clear()
+        self._schemas.update({tool.name: tool.input_schema for view in seen for tool in view})
+
+    async def refresh_tools(self) -> bool:
+        """List the tools again (`Environment.list_tools`, on an instance of the server's own).
+
+        When they changed, the new list is what every caller sees from now on, the episodes
+        opened from now on use it, and every listening client hears `tools/list_changed`.
+        Returns whether they changed. A class without the hook never changes.
+        """
+        if not self.runtime_tools:
+            return False
+        probe = self._factory()
+        try:
+            listed = list(await probe.list_tools())
+            probe.use_tools(listed)  # the same checks (unique names) as an episode's
+            self.server.description = probe.about() or None
+            self.server.instructions = self._instructions(probe.about())
+        finally:
+            await probe.close()
+        if [t.definition for t in listed] == [t.definition for t in self._listed]:
+            self._listed = listed
+            return False
+        self._listed = listed
+        self._install_tools(listed)
+        self.features.tools_changed()
+        await self.tool_listeners.announce()
+        return True
 
     @property
     def name(self) -> str:
@@ -152,8 +216,8 @@ class EnvServer:
             tools = [d.to_mcp({META_ROLE: "handle"}) for d in self.handles.values()]
         return tools + [d.to_mcp({META_ROLE: "inner"}) for d in self.inner.values()]
 
-    def _instructions(self) -> str:
-        text = self.env_class.description or f"The {self.name} environment."
+    def _instructions(self, description: str | None = None) -> str:
+        text = description or self.env_class.description or f"The {self.name} environment."
         if self.training:
             text += " Call reset to start an episode; inner tools act in it and each call is a step."
         else:
@@ -170,6 +234,8 @@ class EnvServer:
                 await stack.enter_async_context(self.sandbox_provider.running())
             await stack.enter_async_context(self.registry.running())
             stack.callback(self.features.subscriptions.close)
+            if self.runtime_tools:
+                await self.refresh_tools()
             yield {}
 
     async def aclose(self) -> None:
@@ -179,6 +245,8 @@ class EnvServer:
     async def _on_list_tools(
         self, ctx: ServerRequestContext[Any, Any], params: PaginatedRequestParams | None
     ) -> ListToolsResult:
+        if self.runtime_tools:
+            self.tool_listeners.listed(ctx)
         return ListToolsResult(tools=self.tools_for(self.caller(ctx)))
 
     async def _on_call_tool(

@@ -56,13 +56,21 @@ class McpFeatures:
         env_class = server.env_class
         self.log = EpisodeLog(env_class.name)
         self.prompts = Prompts(env_class, server.make_environment)
+        self.resources = ResourceSet(env_class, registry, self._rules())
+        self.subscriptions = Subscriptions(self._check_watch, self.resources.version)
+
+    def _rules(self) -> dict[bool, str]:
+        server = self.server
         views = {
             True: [*server.control.values(), *server.inner.values()],
             False: [*server.handles.values(), *server.inner.values()],
         }
-        rules = {control: rules_text(env_class, tools, control=control) for control, tools in views.items()}
-        self.resources = ResourceSet(env_class, registry, rules)
-        self.subscriptions = Subscriptions(self._check_watch, self.resources.version)
+        env_class = server.env_class
+        return {control: rules_text(env_class, tools, control=control) for control, tools in views.items()}
+
+    def tools_changed(self) -> None:
+        """The server's tools changed: the rules resource tells of the new ones."""
+        self.resources.rules = self._rules()
 
     def register(self, server: Server[Any]) -> None:
         """Serve these requests on `server` (the low-level SDK server)."""

@@ -46,19 +46,19 @@ async def _example_calls(env_class: type[Environment]) -> list[ToolCallAction]:
         await env.reset(seed=_SEED)
         examples: list[object] = list(getattr(env, "example_actions", list)())
         actions = [a for a in examples if isinstance(a, ToolCallAction)]
+        definitions = env.definitions()
     finally:
         await env.close()
     plain = [
-        ToolCallAction(tool_name=d.name, parameters=plain_arguments(d.input_schema))
-        for d in env_class.actions()
+        ToolCallAction(tool_name=d.name, parameters=plain_arguments(d.input_schema)) for d in definitions
     ]
     _require(bool(actions or plain), f"{env_class.name}: no tool call to play over MCP")
     return actions or plain
 
 
-async def _check_roles(client: mcp.Client, env_class: type[Environment], visible: list[str]) -> None:
+async def _check_roles(client: mcp.Client, server: EnvServer, visible: list[str]) -> None:
     listed = (await client.list_tools()).tools
-    inner = [d.name for d in env_class.actions()]
+    inner = list(server.inner)
     names = [tool.name for tool in listed]
     _require(names == visible + inner, f"tools/list gives {names}, expected {visible + inner}")
     for tool in listed:
@@ -107,7 +107,7 @@ async def _check_ended(client: mcp.Client, action: ToolCallAction, episode: str,
 async def _training(
     client: mcp.Client, server: EnvServer, era: ConnectMode, actions: list[ToolCallAction]
 ) -> None:
-    await _check_roles(client, server.env_class, CONTROL)
+    await _check_roles(client, server, CONTROL)
     options = {"max_steps": len(actions)}
     reset = await client.call_tool("reset", {"seed": _SEED, "options": options})
     _require(not reset.is_error, f"reset failed: {text(reset)}")
@@ -126,7 +126,7 @@ async def _training(
 async def _production(
     client: mcp.Client, server: EnvServer, era: ConnectMode, actions: list[ToolCallAction]
 ) -> None:
-    await _check_roles(client, server.env_class, HANDLES)
+    await _check_roles(client, server, HANDLES)
     opened = await client.call_tool("open_episode", {"seed": _SEED, "options": {"max_steps": len(actions)}})
     _require(not opened.is_error, f"open_episode failed: {text(opened)}")
     data = structured(opened)

@@ -316,7 +316,7 @@ class Target:
     @property
     def inner(self) -> dict[str, dict[str, Any]]:
         """The environment's own tools' input schemas, as a `step` action's parameters take them."""
-        return {d.name: d.input_schema for d in self.server.env_class.actions()}
+        return {name: _without_handle(d.input_schema) for name, d in self.server.inner.items()}
 
     async def good_call(self) -> None:
         """The environment's own first example action, in a fresh episode: it must still succeed."""
@@ -409,3 +409,9 @@ async def test_a_failed_step_carries_its_kind_in_meta(era: ConnectMode) -> None:
             )
     assert step.is_error
     assert (step.meta or {}).get(META_ERROR) == {"kind": "unknown_tool"}
+
+
+def _without_handle(schema: dict[str, Any]) -> dict[str, Any]:
+    """A served inner tool's schema as declared: without the `episode_id` the server adds."""
+    properties = {k: v for k, v in schema.get("properties", {}).items() if k != "episode_id"}
+    return {**schema, "properties": properties}

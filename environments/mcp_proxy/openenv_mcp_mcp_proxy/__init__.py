@@ -9,10 +9,10 @@ from openenv_mcp_mcp_proxy.config import (
     everything_config,
     toolbox_config,
 )
-from openenv_mcp_mcp_proxy.environment import McpProxyEnvironment, ProxyOptions, build_proxy_class
+from openenv_mcp_mcp_proxy.environment import McpProxyEnvironment, ProxyFactory
 from openenv_mcp_mcp_proxy.errors import ChildCallError, ChildStartError
 from openenv_mcp_mcp_proxy.observation import ChildResult
-from openenv_mcp_mcp_proxy.runtime import RewardHook, load_reward_hook
+from openenv_mcp_mcp_proxy.runtime import ProxyRuntime, RewardHook, load_reward_hook
 
 __all__ = [
     "CONFIG_VARIABLE",
@@ -23,9 +23,9 @@ __all__ = [
     "ChildStartError",
     "McpProxyEnvironment",
     "ProxyConfig",
-    "ProxyOptions",
+    "ProxyFactory",
+    "ProxyRuntime",
     "RewardHook",
-    "build_proxy_class",
     "default_config",
     "everything_config",
     "load_reward_hook",

@@ -1,10 +1,12 @@
 """The proxy environment: a child MCP server's tools as inner tools, every call one step.
 
-The server lists an environment's tools once, from its class, so each configuration is a
-class of its own: `McpProxyEnvironment.configure(config)` (tools listed on first use) or
-`await build_proxy_class(config)` (listed now). `McpProxyEnvironment` itself is the default
-configuration: the file named by $OPENENV_MCP_PROXY_CONFIG, else the toolbox shipped in this
-package (`toolbox.py`, run by this interpreter: an installed package needs no Node.js).
+The tools come from the child at runtime (`list_tools`), so one class serves every
+configuration: `McpProxyEnvironment(config)` is one episode's environment, and
+`McpProxyEnvironment.factory(config)` makes environments that share one listing, reward hook
+and (unless `per_episode`) one child, as a server's episodes should. `McpProxyEnvironment()`
+is the default configuration: the file named by $OPENENV_MCP_PROXY_CONFIG, else the toolbox
+shipped in this package (`toolbox.py`, run by this interpreter: an installed package needs no
+Node.js).
 """
 
 from __future__ import annotations
@@ -12,36 +14,25 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
-
-from mcp.types import Tool
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from openenv_mcp import Environment
 from openenv_mcp.environment import InnerTool
+from openenv_mcp.environment.tools import ForwardedTool
 from openenv_mcp.errors import ActionError
-from openenv_mcp.spec import ToolCallAction
+from openenv_mcp.spec import ToolCallAction, ToolDefinition
 from openenv_mcp_mcp_proxy.child import ChildConnection
-from openenv_mcp_mcp_proxy.config import ProxyConfig, default_config
+from openenv_mcp_mcp_proxy.config import ProxyConfig
 from openenv_mcp_mcp_proxy.errors import ChildCallError, ChildStartError
 from openenv_mcp_mcp_proxy.observation import ChildResult
-from openenv_mcp_mcp_proxy.runtime import ProxyRuntime
-from openenv_mcp_mcp_proxy.tools import ChildTool, child_tools, fetch_tools, fetch_tools_blocking
+from openenv_mcp_mcp_proxy.runtime import ProxyRuntime, default_runtime
 
-__all__ = ["McpProxyEnvironment", "ProxyOptions", "build_proxy_class"]
+__all__ = ["McpProxyEnvironment", "ProxyFactory"]
 
 logger = logging.getLogger(__name__)
-
-
-class ProxyOptions(BaseModel):
-    """Options of a proxy episode."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    max_steps: int | None = Field(
-        default=None, ge=1, description="Truncate the episode after this many calls."
-    )
 
 
 class McpProxyEnvironment(Environment):
@@ -49,66 +40,38 @@ class McpProxyEnvironment(Environment):
 
     name = "mcp_proxy"
     description = "An MCP server's tools as an environment: each call is a step, rewarded by a hook."
-    options_model = ProxyOptions
-    config: ClassVar[ProxyConfig | None] = None
-    """The child; None on the default class: `default_config()` decides on first use."""
 
-    @classmethod
-    def configure(cls, config: ProxyConfig, tools: list[Tool] | None = None) -> type[McpProxyEnvironment]:
-        """A proxy class for `config`; its tools are `tools`, or listed from the child on first use."""
-        namespace: dict[str, Any] = {"config": config, "__module__": cls.__module__}
-        if config.description:
-            namespace["description"] = config.description
-        built = type(f"McpProxy_{config.name}", (cls,), namespace)
-        if tools is not None:
-            built._install(ProxyRuntime(config), tools)
-        return built
-
-    @classmethod
-    def actions(cls) -> list[Any]:
-        cls.runtime()
-        return super().actions()
-
-    @classmethod
-    def runtime(cls) -> ProxyRuntime:
-        """The class's configuration and tools, listed from the child the first time."""
-        found: ProxyRuntime | None = cls.__dict__.get("_runtime")
-        if found is not None:
-            return found
-        try:
-            config = cls.config or default_config()
-            runtime = ProxyRuntime(config)
-            cls._install(runtime, fetch_tools_blocking(config))
-        except Exception as exc:  # served with no tools; every reset then says why
-            logger.warning("mcp_proxy %s has no child server: %s", cls.__qualname__, exc)
-            runtime = ProxyRuntime(cls.config, error=str(exc))
-            cls._install(runtime, [])
-        return runtime
-
-    @classmethod
-    def _install(cls, runtime: ProxyRuntime, tools: list[Tool]) -> None:
-        config = runtime.config
-        found = (
-            child_tools(config.name, tools, config.allow, config.deny, runtime.redactor)
-            if config is not None and runtime.error is None
-            else {}
-        )
-        inner: dict[str, InnerTool] = dict(found)
-        cls.inner_tools = inner
-        cls._runtime = runtime  # pyright: ignore[reportAttributeAccessIssue]
-
-    def __init__(self) -> None:
+    def __init__(self, config: ProxyConfig | ProxyRuntime | None = None) -> None:
+        """An environment for `config` (a runtime shares what other episodes listed); None: the default."""
         super().__init__()
-        self.proxy = type(self).runtime()
+        if config is None:
+            self.proxy = default_runtime()
+        else:
+            self.proxy = config if isinstance(config, ProxyRuntime) else ProxyRuntime(config)
         self.child: ChildConnection | None = None
         self.workspace: Path | None = None
         self._holds_shared = False
 
+    @classmethod
+    def factory(cls, config: ProxyConfig) -> ProxyFactory:
+        """Environments for `config` that share one listing, reward hook and shared child (a server's).
+
+        Serve them with `EnvServer(McpProxyEnvironment, factory=McpProxyEnvironment.factory(config))`.
+        """
+        return ProxyFactory(ProxyRuntime(config))
+
+    def about(self) -> str:
+        config = self.proxy.config
+        return config.description if config is not None and config.description else self.description
+
+    async def list_tools(self) -> Iterable[InnerTool]:
+        """The child's tools, namespaced, filtered and masked (listed once per runtime)."""
+        return (await self.proxy.list_tools()).values()
+
     # -- the episode -----------------------------------------------------------------------
 
-    async def begin_episode(self, options: ProxyOptions) -> None:
+    async def begin_episode(self, options: None) -> None:
         config = self._config()
-        self.max_steps = options.max_steps
         if config.per_episode:
             await self._release_child()
             if config.workspace:
@@ -120,30 +83,33 @@ class McpProxyEnvironment(Environment):
         if self.child is not None:
             await self.child.ensure_started()
 
-    async def on_reset(self, options: ProxyOptions) -> str:
+    async def on_reset(self, options: None) -> str:
         config = self._config()
         names = ", ".join(self.inner_tools) or "(none)"
         return f"Connected to the MCP server {config.name!r}. Its tools: {names}. Each tool call is one step."
 
     async def call_tool(self, action: ToolCallAction) -> Any:
         spec = self.inner_tools.get(action.tool_name)
-        if not isinstance(spec, ChildTool):
+        if not isinstance(spec, ForwardedTool):
             return await super().call_tool(action)
         problems = spec.check.problems(action.parameters)
         if problems:
             said = self.proxy.redactor.text("; ".join(problems))  # it may quote the child's schema
             raise ActionError(f"invalid arguments for tool {spec.name!r}: {said}")
+        return await self.forward_call(spec, dict(action.parameters))
+
+    async def forward_call(self, tool: ForwardedTool, arguments: dict[str, Any]) -> ChildResult:
         if self.child is None:
             raise ActionError("no episode is running: call reset first")
         try:
-            answer = await self.child.call(spec.child_name, dict(action.parameters))
+            answer = await self.child.call(tool.target, arguments)
         except ChildStartError as exc:
             raise ChildCallError(str(exc)) from None
         result = ChildResult.from_mcp(answer, self.proxy.redactor)
         if result.is_error:
-            raise ActionError(result.to_text() or f"the child tool {spec.name!r} failed")
+            raise ActionError(result.to_text() or f"the child tool {tool.name!r} failed")
         if self.proxy.reward is not None:
-            self.add_reward(float(self.proxy.reward(spec.child_name, dict(action.parameters), result)))
+            self.add_reward(float(self.proxy.reward(tool.target, arguments, result)))
         return result
 
     def example_actions(self) -> list[ToolCallAction]:
@@ -191,6 +157,15 @@ class McpProxyEnvironment(Environment):
                 shutil.rmtree(workspace, ignore_errors=True)
 
 
-async def build_proxy_class(config: ProxyConfig) -> type[McpProxyEnvironment]:
-    """A proxy class for `config` whose tools were just listed from the child."""
-    return McpProxyEnvironment.configure(config, await fetch_tools(config))
+@dataclass(frozen=True)
+class ProxyFactory:
+    """Makes the environments of one configuration, all sharing its `runtime`."""
+
+    runtime: ProxyRuntime
+
+    def __call__(self) -> McpProxyEnvironment:
+        return McpProxyEnvironment(self.runtime)
+
+    async def definitions(self) -> dict[str, ToolDefinition]:
+        """The child's tools' definitions by name (listing them now, unless listed before)."""
+        return {name: tool.definition for name, tool in (await self.runtime.list_tools()).items()}

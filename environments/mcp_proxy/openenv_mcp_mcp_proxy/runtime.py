@@ -1,19 +1,23 @@
-"""What one proxy class holds: its configuration, tools, reward hook and the shared child."""
+"""What the episodes of one proxy configuration share: its tools, reward hook and shared child."""
 
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from openenv_mcp.errors import DefinitionError
 from openenv_mcp_mcp_proxy.child import ChildConnection
-from openenv_mcp_mcp_proxy.config import ProxyConfig
+from openenv_mcp_mcp_proxy.config import ProxyConfig, default_config
 from openenv_mcp_mcp_proxy.observation import ChildResult
 from openenv_mcp_mcp_proxy.redact import Redactor
+from openenv_mcp_mcp_proxy.tools import ChildTool, child_tools, fetch_tools
 
-__all__ = ["ProxyRuntime", "RewardHook", "SharedChild", "load_reward_hook"]
+__all__ = ["ProxyRuntime", "RewardHook", "SharedChild", "default_runtime", "load_reward_hook"]
+
+logger = logging.getLogger(__name__)
 
 RewardHook = Callable[[str, dict[str, Any], ChildResult], float]
 """`hook(child_tool_name, arguments, result) -> reward` for every call the child answered."""
@@ -59,13 +63,15 @@ class SharedChild:
 
 @dataclass
 class ProxyRuntime:
-    """A configured proxy class's state; `error` says why its child is unusable, when it is."""
+    """One configuration's shared state; `error` says why its child is unusable, when it is."""
 
     config: ProxyConfig | None
     error: str | None = None
     redactor: Redactor = field(init=False)
     reward: RewardHook | None = field(init=False, default=None)
     shared: SharedChild | None = field(init=False, default=None)
+    tools: dict[str, ChildTool] | None = field(init=False, default=None)
+    """The child's tools as inner tools, once listed."""
 
     def __post_init__(self) -> None:
         self.redactor = Redactor(self.config.secrets() if self.config else [])
@@ -73,3 +79,39 @@ class ProxyRuntime:
             self.shared = SharedChild(self.config, self.redactor)
             if self.config.reward:
                 self.reward = load_reward_hook(self.config.reward)
+
+    async def list_tools(self) -> dict[str, ChildTool]:
+        """The child's tools, listed once (the child started and stopped for it).
+
+        A child that cannot start or list leaves the proxy with no tools; every reset then
+        says why. An allow or deny list naming tools the child lacks is a `DefinitionError`.
+        """
+        if self.tools is not None:
+            return self.tools
+        config = self.config
+        if config is None or self.error is not None:
+            self.tools = {}
+            return self.tools
+        try:
+            listed = await fetch_tools(config)
+        except Exception as exc:  # served with no tools: every reset then says why
+            logger.warning("mcp_proxy %r has no child server: %s", config.name, exc)
+            self.error, self.tools = str(exc), {}
+            return self.tools
+        self.tools = child_tools(config.name, listed, config.allow, config.deny, self.redactor)
+        return self.tools
+
+
+def default_runtime() -> ProxyRuntime:
+    """The default configuration's runtime ($OPENENV_MCP_PROXY_CONFIG, else the toolbox), one per process."""
+    global _default
+    if _default is None:
+        try:
+            _default = ProxyRuntime(default_config())
+        except Exception as exc:  # a broken configuration file: served with no tools, resets say why
+            logger.warning("mcp_proxy has no configuration: %s", exc)
+            _default = ProxyRuntime(None, error=str(exc))
+    return _default
+
+
+_default: ProxyRuntime | None = None

@@ -10,7 +10,7 @@ A credential in the child's listing is masked; the call still goes to the child'
 
 >>> leaky = [Tool(name="get_hunter2", description="uses hunter2", input_schema={"type": "object"})]
 >>> tool = child_tools("fs", leaky, None, [], Redactor(["hunter2"]))["fs__get_redacted"]
->>> tool.definition.description, tool.child_name
+>>> tool.definition.description, tool.target
 ('uses ***', 'get_hunter2')
 """
 
@@ -27,7 +27,7 @@ import anyio
 from mcp.types import Tool
 from pydantic import BaseModel, ConfigDict
 
-from openenv_mcp.environment import InnerTool
+from openenv_mcp.environment.tools import ForwardedTool
 from openenv_mcp.errors import DefinitionError
 from openenv_mcp.schema import SchemaCheck
 from openenv_mcp.spec import ToolAnnotationsSpec, ToolDefinition
@@ -59,10 +59,8 @@ class _AnyArguments(BaseModel):
 
 
 @dataclass(frozen=True)
-class ChildTool(InnerTool):
-    """An inner tool that forwards to the child tool `child_name`."""
-
-    child_name: str = ""
+class ChildTool(ForwardedTool):
+    """An inner tool that forwards to the child tool `target`, checked against the child's own schema."""
 
     def structure(self, value: Any) -> dict[str, Any] | None:
         """The child's structured content, when it declared an output schema."""
@@ -141,7 +139,7 @@ def _child_tool(name: str, namespace: str, listed: Tool, redactor: Redactor) -> 
     )
     # Arguments are checked against the child's real schema; the caller masks what the check says.
     check = SchemaCheck(schema)
-    return ChildTool(definition, "call_child", _AnyArguments, check, False, True, child_name=listed.name)
+    return ChildTool(definition, "forward_call", _AnyArguments, check, False, True, target=listed.name)
 
 
 def _masked(redactor: Redactor, value: str | None) -> str | None:

@@ -11,7 +11,12 @@ from pydantic import ValidationError
 
 import openenv_mcp_mcp_proxy
 from openenv_mcp.errors import DefinitionError
-from openenv_mcp_mcp_proxy import CONFIG_VARIABLE, NODE_DIR_VARIABLE, ProxyConfig, default_config
+from openenv_mcp_mcp_proxy import (
+    CONFIG_VARIABLE,
+    NODE_DIR_VARIABLE,
+    ProxyConfig,
+    default_config,
+)
 from openenv_mcp_mcp_proxy.config import node_server_entry
 
 

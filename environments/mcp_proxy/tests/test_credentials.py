@@ -16,7 +16,7 @@ from environments.mcp_proxy.tests.helpers import everything_config, garbage_conf
 from openenv_mcp.conformance import check_definitions
 from openenv_mcp.server import EnvServer
 from openenv_mcp.spec import ToolCallAction
-from openenv_mcp_mcp_proxy import build_proxy_class
+from openenv_mcp_mcp_proxy import McpProxyEnvironment
 
 pytestmark = [pytest.mark.subprocess]
 SECRET = "sk-live-5f0c9e1d2b"
@@ -50,8 +50,8 @@ async def test_the_child_sees_the_credential_and_the_agent_sees_stars(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    proxy = await build_proxy_class(toy_config(env={"TOY_SECRET": SECRET}))
-    server = EnvServer(proxy)
+    proxy = McpProxyEnvironment.factory(toy_config(env={"TOY_SECRET": SECRET}))
+    server = EnvServer(McpProxyEnvironment, factory=proxy)
     with anyio.fail_after(60):
         async with mcp.Client(server.server, mode="legacy", read_timeout_seconds=20) as client:
             reset = await client.call_tool("reset", {})
@@ -71,7 +71,7 @@ async def test_garbage_quoting_the_credential_never_reaches_the_logs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    proxy = await build_proxy_class(garbage_config(env={"JUNK_TOKEN": SECRET}, call_timeout=1))
+    proxy = McpProxyEnvironment.factory(garbage_config(env={"JUNK_TOKEN": SECRET}, call_timeout=1))
     env = proxy()
     try:
         with anyio.fail_after(60):
@@ -86,7 +86,10 @@ async def test_garbage_quoting_the_credential_never_reaches_the_logs(
 @pytest.mark.node
 async def test_the_everything_servers_environment_dump_is_masked(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    server = EnvServer(await build_proxy_class(everything_config(env={"EVERYTHING_TOKEN": SECRET})))
+    server = EnvServer(
+        McpProxyEnvironment,
+        factory=McpProxyEnvironment.factory(everything_config(env={"EVERYTHING_TOKEN": SECRET})),
+    )
     with anyio.fail_after(60):
         async with mcp.Client(server.server, mode="2026-07-28", read_timeout_seconds=20) as client:
             reset = await client.call_tool("reset", {})
@@ -104,8 +107,8 @@ def _encoded(episode: str, **arguments: Any) -> dict[str, Any]:
 
 
 async def test_every_form_of_a_credential_is_masked_in_text_structure_and_errors() -> None:
-    proxy = await build_proxy_class(toy_config(env={"TOY_SECRET": TRICKY, "PEM": PEM}))
-    server = EnvServer(proxy)
+    proxy = McpProxyEnvironment.factory(toy_config(env={"TOY_SECRET": TRICKY, "PEM": PEM}))
+    server = EnvServer(McpProxyEnvironment, factory=proxy)
     with anyio.fail_after(60):
         async with mcp.Client(server.server, mode="2026-07-28", read_timeout_seconds=20) as client:
             episodes = [await _episode(client), await _episode(client)]
@@ -127,7 +130,7 @@ async def test_every_form_of_a_credential_is_masked_in_text_structure_and_errors
 
 @pytest.mark.parametrize("before", ["", "x", "xy"])
 async def test_base64_of_a_credential_inside_a_longer_text_is_masked_at_each_alignment(before: str) -> None:
-    proxy = await build_proxy_class(toy_config(env={"TOY_SECRET": TRICKY}))
+    proxy = McpProxyEnvironment.factory(toy_config(env={"TOY_SECRET": TRICKY}))
     env = proxy()
     try:
         with anyio.fail_after(60):
@@ -146,8 +149,8 @@ async def test_base64_of_a_credential_inside_a_longer_text_is_masked_at_each_ali
 
 
 async def test_a_credential_in_the_childs_tool_listing_is_masked() -> None:
-    proxy = await build_proxy_class(toy_config(env={"TOY_LISTING_SECRET": SECRET}))
-    server = EnvServer(proxy)
+    proxy = McpProxyEnvironment.factory(toy_config(env={"TOY_LISTING_SECRET": SECRET}))
+    server = EnvServer(McpProxyEnvironment, factory=proxy)
     with anyio.fail_after(60):
         async with mcp.Client(server.server, mode="legacy", read_timeout_seconds=20) as client:
             listed = {t.name: t for t in (await client.list_tools()).tools}
@@ -166,12 +169,12 @@ async def test_a_credential_in_the_childs_tool_listing_is_masked() -> None:
     )
     assert leaky.output_schema is not None
     assert leaky.output_schema["properties"]["value"]["description"] == "what *** said"
-    check_definitions(proxy)
+    check_definitions(McpProxyEnvironment, (await proxy.definitions()).values())
 
 
 async def test_a_masked_tool_name_still_calls_the_childs_own_tool() -> None:
-    proxy = await build_proxy_class(toy_config(env={"TOY_LISTING_SECRET": SECRET}))
-    server = EnvServer(proxy)
+    proxy = McpProxyEnvironment.factory(toy_config(env={"TOY_LISTING_SECRET": SECRET}))
+    server = EnvServer(McpProxyEnvironment, factory=proxy)
     with anyio.fail_after(60):
         async with mcp.Client(server.server, mode="2026-07-28", read_timeout_seconds=20) as client:
             episode = await _episode(client)

@@ -10,7 +10,7 @@ from environments.mcp_proxy.tests.helpers import garbage_config, step_meta, text
 from openenv_mcp.conformance import child_pids
 from openenv_mcp.server import EnvServer
 from openenv_mcp.spec import ToolCallAction
-from openenv_mcp_mcp_proxy import build_proxy_class
+from openenv_mcp_mcp_proxy import McpProxyEnvironment
 
 pytestmark = [pytest.mark.subprocess]
 
@@ -20,7 +20,7 @@ def call(name: str, **parameters: object) -> ToolCallAction:
 
 
 async def test_a_crashing_child_is_an_error_and_is_started_again() -> None:
-    proxy = await build_proxy_class(toy_config())
+    proxy = McpProxyEnvironment.factory(toy_config())
     before = child_pids()
     crashing, bystander = proxy(), proxy()
     try:
@@ -44,7 +44,7 @@ async def test_a_killed_child_is_an_error_observation() -> None:
     import os
     import signal
 
-    proxy = await build_proxy_class(toy_config())
+    proxy = McpProxyEnvironment.factory(toy_config())
     env = proxy()
     try:
         with anyio.fail_after(60):
@@ -59,7 +59,7 @@ async def test_a_killed_child_is_an_error_observation() -> None:
 
 
 async def test_a_hanging_call_times_out_and_the_child_answers_the_next() -> None:
-    proxy = await build_proxy_class(toy_config(call_timeout=1))
+    proxy = McpProxyEnvironment.factory(toy_config(call_timeout=1))
     env = proxy()
     try:
         with anyio.fail_after(60):
@@ -73,7 +73,7 @@ async def test_a_hanging_call_times_out_and_the_child_answers_the_next() -> None
 
 
 async def test_a_child_answering_garbage_is_an_error_and_the_server_lives_on() -> None:
-    server = EnvServer(await build_proxy_class(garbage_config()))
+    server = EnvServer(McpProxyEnvironment, factory=McpProxyEnvironment.factory(garbage_config()))
     with anyio.fail_after(60):
         async with mcp.Client(server.server, mode="legacy", read_timeout_seconds=20) as client:
             await client.call_tool("reset", {})

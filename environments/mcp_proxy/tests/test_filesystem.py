@@ -9,7 +9,7 @@ import pytest
 
 from environments.mcp_proxy.tests.helpers import filesystem_config
 from openenv_mcp.spec import ToolCallAction
-from openenv_mcp_mcp_proxy import build_proxy_class
+from openenv_mcp_mcp_proxy import McpProxyEnvironment
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.node]
 
@@ -21,7 +21,7 @@ def call(name: str, **parameters: object) -> ToolCallAction:
 async def test_reads_and_writes_stay_inside_the_episode_workspace(tmp_path: Path) -> None:
     outside = tmp_path / "secret.txt"
     outside.write_text("not yours")
-    proxy = await build_proxy_class(filesystem_config())
+    proxy = McpProxyEnvironment.factory(filesystem_config())
     first, second = proxy(), proxy()
     try:
         with anyio.fail_after(60):

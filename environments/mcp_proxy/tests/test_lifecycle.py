@@ -8,14 +8,14 @@ import pytest
 from environments.mcp_proxy.tests.helpers import toy_config
 from openenv_mcp.conformance import child_pids
 from openenv_mcp.spec import ToolCallAction
-from openenv_mcp_mcp_proxy import build_proxy_class
+from openenv_mcp_mcp_proxy import McpProxyEnvironment
 
 pytestmark = [pytest.mark.subprocess]
 PID = ToolCallAction(tool_name="toy__pid")
 
 
 async def test_each_episode_has_its_own_child_and_close_stops_it() -> None:
-    proxy = await build_proxy_class(toy_config())
+    proxy = McpProxyEnvironment.factory(toy_config())
     before = child_pids()
     first, second = proxy(), proxy()
     with anyio.fail_after(60):
@@ -33,7 +33,7 @@ async def test_each_episode_has_its_own_child_and_close_stops_it() -> None:
 
 
 async def test_a_shared_child_serves_every_episode_until_the_last_closes() -> None:
-    proxy = await build_proxy_class(toy_config(per_episode=False))
+    proxy = McpProxyEnvironment.factory(toy_config(per_episode=False))
     before = child_pids()
     first, second = proxy(), proxy()
     with anyio.fail_after(60):

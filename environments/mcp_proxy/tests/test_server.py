@@ -11,7 +11,7 @@ from mcp.client.client import ConnectMode
 
 from environments.mcp_proxy.tests.helpers import filesystem_config, step_meta, text, toy_config
 from openenv_mcp.server import EnvServer
-from openenv_mcp_mcp_proxy import ChildResult, McpProxyEnvironment, build_proxy_class
+from openenv_mcp_mcp_proxy import ChildResult, McpProxyEnvironment
 
 pytestmark = [pytest.mark.subprocess]
 ERAS: list[ConnectMode] = ["legacy", "2026-07-28"]
@@ -19,8 +19,8 @@ ERAS: list[ConnectMode] = ["legacy", "2026-07-28"]
 
 @pytest.mark.parametrize("era", ERAS)
 async def test_a_call_is_a_step_with_the_hooks_reward_in_meta(era: ConnectMode) -> None:
-    proxy = await build_proxy_class(toy_config(reward="openenv_mcp_mcp_proxy.rewards:success"))
-    server = EnvServer(proxy)
+    proxy = McpProxyEnvironment.factory(toy_config(reward="openenv_mcp_mcp_proxy.rewards:success"))
+    server = EnvServer(McpProxyEnvironment, factory=proxy)
     with anyio.fail_after(60):
         async with mcp.Client(server.server, mode=era, read_timeout_seconds=20) as client:
             listed = {t.name for t in (await client.list_tools()).tools}
@@ -42,15 +42,15 @@ async def test_a_call_is_a_step_with_the_hooks_reward_in_meta(era: ConnectMode) 
 
 
 async def test_the_reward_hook_sees_the_childs_tool_name_arguments_and_result() -> None:
-    proxy = await build_proxy_class(toy_config())
+    proxy = McpProxyEnvironment.factory(toy_config())
     seen: list[tuple[str, dict[str, Any], str]] = []
 
     def hook(name: str, arguments: dict[str, Any], result: ChildResult) -> float:
         seen.append((name, arguments, result.to_text()))
         return 0.5
 
-    proxy.runtime().reward = hook
-    server = EnvServer(proxy)
+    proxy.runtime.reward = hook
+    server = EnvServer(McpProxyEnvironment, factory=proxy)
     with anyio.fail_after(60):
         async with mcp.Client(server.server, mode="legacy", read_timeout_seconds=20) as client:
             await client.call_tool("reset", {})
@@ -63,7 +63,7 @@ async def test_the_reward_hook_sees_the_childs_tool_name_arguments_and_result() 
 @pytest.mark.node
 @pytest.mark.parametrize("era", ERAS)
 async def test_the_filesystem_server_structured_content_passes_through(era: ConnectMode) -> None:
-    server = EnvServer(await build_proxy_class(filesystem_config()))
+    server = EnvServer(McpProxyEnvironment, factory=McpProxyEnvironment.factory(filesystem_config()))
     with anyio.fail_after(60):
         async with mcp.Client(server.server, mode=era, read_timeout_seconds=20) as client:
             reset = await client.call_tool("reset", {})
@@ -77,6 +77,7 @@ async def test_the_filesystem_server_structured_content_passes_through(era: Conn
             await client.call_tool("close", {"episode_id": episode})
 
 
-def test_the_default_class_serves_the_toolbox() -> None:
-    names = {d.name for d in McpProxyEnvironment.actions()}
+async def test_the_default_configuration_serves_the_toolbox() -> None:
+    with anyio.fail_after(30):
+        names = {t.name for t in await McpProxyEnvironment().list_tools()}
     assert {"toolbox__echo", "toolbox__remember", "toolbox__recall"} <= names

@@ -18,7 +18,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 import openenv_mcp_mcp_proxy
 from openenv_mcp.conformance import check_definitions
 from openenv_mcp.spec import ToolCallAction
-from openenv_mcp_mcp_proxy import CONFIG_VARIABLE, NODE_DIR_VARIABLE, build_proxy_class, toolbox_config
+from openenv_mcp_mcp_proxy import CONFIG_VARIABLE, NODE_DIR_VARIABLE, McpProxyEnvironment, toolbox_config
 from openenv_mcp_mcp_proxy import toolbox as toolbox_module
 from openenv_mcp_mcp_proxy.toolbox import MAX_NOTES, TOOLS
 
@@ -38,7 +38,7 @@ async def main():
         said = await env.step(ToolCallAction(tool_name="toolbox__add", parameters={"a": 2, "b": 3}))
     finally:
         await env.close()
-    names = [d.name for d in McpProxyEnvironment.actions()]
+    names = [d.name for d in env.definitions()]
     print(json.dumps({"package": openenv_mcp_mcp_proxy.__file__, "tools": names,
                       "error": said.error, "sum": said.observation.structured_content}))
 
@@ -78,13 +78,13 @@ def test_a_copy_of_the_package_outside_the_repository_serves_the_toolbox_without
 
 
 async def test_the_toolbox_offers_no_tool_that_reaches_the_network_or_the_host() -> None:
+    proxy = McpProxyEnvironment.factory(toolbox_config())
     with anyio.fail_after(30):
-        proxy = await build_proxy_class(toolbox_config())
-    tools = {d.name: d for d in proxy.actions()}
+        tools = {d.name: d for d in (await proxy.definitions()).values()}
     assert set(tools) == {f"toolbox__{name}" for name in TOOLS}
     assert all(d.annotations.open_world is False for d in tools.values())
     assert tools["toolbox__count_words"].output_schema is not None
-    check_definitions(proxy)
+    check_definitions(McpProxyEnvironment, (await proxy.definitions()).values())
 
 
 def test_the_toolbox_imports_nothing_that_reaches_out() -> None:
@@ -101,7 +101,7 @@ def test_the_toolbox_imports_nothing_that_reaches_out() -> None:
 
 
 async def test_notes_last_one_episode_and_a_missing_one_names_those_kept() -> None:
-    proxy = await build_proxy_class(toolbox_config())
+    proxy = McpProxyEnvironment.factory(toolbox_config())
     env = proxy()
     try:
         with anyio.fail_after(60):

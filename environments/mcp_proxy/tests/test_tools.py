@@ -8,8 +8,9 @@ import pytest
 from environments.mcp_proxy.tests.helpers import NODE_DIR, everything_config, filesystem_config, toy_config
 from openenv_mcp.conformance import check_definitions
 from openenv_mcp.errors import DefinitionError
+from openenv_mcp.server import EnvServer
 from openenv_mcp.spec import ToolCallAction
-from openenv_mcp_mcp_proxy import ChildStartError, McpProxyEnvironment, build_proxy_class
+from openenv_mcp_mcp_proxy import McpProxyEnvironment
 from openenv_mcp_mcp_proxy.config import EVERYTHING_TOOLS
 from openenv_mcp_mcp_proxy.config import everything_config as safe_everything_config
 from openenv_mcp_mcp_proxy.tools import kept
@@ -19,25 +20,25 @@ pytestmark = [pytest.mark.subprocess]
 
 @pytest.mark.node
 async def test_the_everything_servers_tools_are_listed_with_namespace_and_schemas() -> None:
+    proxy = McpProxyEnvironment.factory(everything_config())
     with anyio.fail_after(30):
-        proxy = await build_proxy_class(everything_config())
-    tools = {d.name: d for d in proxy.actions()}
+        tools = {d.name: d for d in (await proxy.definitions()).values()}
     assert {"everything__echo", "everything__get-sum", "everything__get-env"} <= set(tools)
     assert all(name.startswith("everything__") for name in tools)
     sum_schema = tools["everything__get-sum"].input_schema
     assert sum_schema["properties"]["a"]["type"] == "number"
     assert sum_schema["required"] == ["a", "b"]
     assert tools["everything__get-structured-content"].output_schema is not None
-    check_definitions(proxy)
+    check_definitions(McpProxyEnvironment, (await proxy.definitions()).values())
 
 
 @pytest.mark.node
 async def test_allow_and_deny_filter_the_filesystem_tools() -> None:
+    proxy = McpProxyEnvironment.factory(
+        filesystem_config(allow=["read_*", "list_*"], deny=["fs__read_media_file"])
+    )
     with anyio.fail_after(30):
-        proxy = await build_proxy_class(
-            filesystem_config(allow=["read_*", "list_*"], deny=["fs__read_media_file"])
-        )
-    names = {d.name for d in proxy.actions()}
+        names = {d.name for d in (await proxy.definitions()).values()}
     assert "fs__read_text_file" in names and "fs__list_directory" in names
     assert "fs__write_file" not in names and "fs__read_media_file" not in names
     env = proxy()
@@ -59,15 +60,27 @@ def test_globs_match_the_childs_name_or_the_namespaced_one() -> None:
     assert kept("read_file", ["fs__*"], ["*write*"], "fs")
 
 
-async def test_configure_lists_the_tools_on_first_use() -> None:
-    proxy = McpProxyEnvironment.configure(toy_config(deny=["crash"]))
-    assert "_runtime" not in vars(proxy)
-    names = await anyio.to_thread.run_sync(lambda: [d.name for d in proxy.actions()])
-    assert names == ["toy__echo", "toy__env_value", "toy__encoded", "toy__sleep", "toy__garbage", "toy__pid"]
+async def test_an_environment_lists_its_tools_on_its_first_reset() -> None:
+    env = McpProxyEnvironment(toy_config(deny=["crash"]))
+    assert env.definitions() == []
+    try:
+        with anyio.fail_after(30):
+            await env.reset(seed=0)
+        names = [d.name for d in env.definitions()]
+        assert names == [
+            "toy__echo",
+            "toy__env_value",
+            "toy__encoded",
+            "toy__sleep",
+            "toy__garbage",
+            "toy__pid",
+        ]
+    finally:
+        await env.close()
 
 
 async def test_unknown_and_missing_arguments_are_error_observations() -> None:
-    proxy = await build_proxy_class(toy_config())
+    proxy = McpProxyEnvironment.factory(toy_config())
     env = proxy()
     try:
         with anyio.fail_after(30):
@@ -86,33 +99,25 @@ async def test_unknown_and_missing_arguments_are_error_observations() -> None:
 @pytest.mark.parametrize("lists", [{"allow": ["echo", "ech0"]}, {"deny": ["crash", "toy__crahs"]}])
 async def test_an_allow_or_deny_pattern_naming_no_child_tool_is_refused(lists: dict[str, list[str]]) -> None:
     with anyio.fail_after(30), pytest.raises(DefinitionError) as refused:
-        await build_proxy_class(toy_config(**lists))
+        await McpProxyEnvironment.factory(toy_config(**lists)).definitions()
     assert "'ech0'" in str(refused.value) or "'toy__crahs'" in str(refused.value)
     assert "the child's tools are: echo, env_value, encoded, crash" in str(refused.value)
 
 
-async def test_a_class_listed_on_first_use_with_a_misspelt_pattern_says_why_on_reset() -> None:
-    proxy = McpProxyEnvironment.configure(toy_config(allow=["ech0"]))
-    assert await anyio.to_thread.run_sync(proxy.actions) == []
-    env = proxy()
-    try:
-        with (
-            anyio.fail_after(30),
-            pytest.raises(ChildStartError, match=r"'ech0'.*the child's tools are: echo"),
-        ):
-            await env.reset(seed=0)
-    finally:
-        await env.close()
+async def test_a_misspelt_pattern_stops_the_server_from_starting_and_says_why() -> None:
+    server = EnvServer(McpProxyEnvironment, factory=McpProxyEnvironment.factory(toy_config(allow=["ech0"])))
+    with anyio.fail_after(30), pytest.raises(DefinitionError, match=r"'ech0'.*the child's tools are: echo"):
+        await server.refresh_tools()  # what the server's lifespan does before it serves
 
 
 @pytest.mark.node
 async def test_the_everything_configuration_offers_no_tool_that_reaches_the_network_or_the_host() -> None:
+    proxy = McpProxyEnvironment.factory(safe_everything_config(NODE_DIR))
     with anyio.fail_after(30):
-        proxy = await build_proxy_class(safe_everything_config(NODE_DIR))
-    tools = {d.name: d for d in proxy.actions()}
+        tools = {d.name: d for d in (await proxy.definitions()).values()}
     assert set(tools) == {f"everything__{name}" for name in EVERYTHING_TOOLS}
     assert not any(d.annotations.open_world for d in tools.values())
-    check_definitions(proxy)
+    check_definitions(McpProxyEnvironment, (await proxy.definitions()).values())
     env = proxy()
     try:
         with anyio.fail_after(30):

@@ -10,7 +10,7 @@ from openenv_mcp.spec import ToolCallAction
 from openenv_mcp.testing import running_http
 from openenv_mcp.transports import build_app
 from openenv_mcp_echo import EchoEnvironment
-from openenv_mcp_mcp_proxy import ProxyConfig, build_proxy_class
+from openenv_mcp_mcp_proxy import McpProxyEnvironment, ProxyConfig
 from tests.conftest import connect
 
 
@@ -19,8 +19,8 @@ async def test_a_url_child_is_proxied_step_by_step() -> None:
     with anyio.fail_after(60):
         async with running_http(build_app([child])) as base:
             config = ProxyConfig(name="remote", url=f"{base}/envs/echo/mcp", allow=["echo"])
-            proxy = await build_proxy_class(config)
-            assert [d.name for d in proxy.actions()] == ["remote__echo"]
+            proxy = McpProxyEnvironment.factory(config)
+            assert [d.name for d in (await proxy.definitions()).values()] == ["remote__echo"]
             env = proxy()
             try:
                 await env.reset(seed=0)
@@ -39,7 +39,7 @@ async def test_a_url_child_behind_our_own_mcp_server() -> None:
     with anyio.fail_after(60):
         async with running_http(build_app([child])) as base:
             config = ProxyConfig(name="remote", url=f"{base}/envs/echo/mcp", allow=["echo"])
-            proxy = EnvServer(await build_proxy_class(config))
+            proxy = EnvServer(McpProxyEnvironment, factory=McpProxyEnvironment.factory(config))
             async with connect(proxy, "legacy") as client:
                 result = await client.call_tool("remote__echo", {"message": "hi"})
                 assert not result.is_error, text(result)
