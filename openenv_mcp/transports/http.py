@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 from openenv_mcp.auth import ENVIRONMENT_SCOPES, Authenticator, BearerGuard, Refusal, resource_metadata_route
+from openenv_mcp.openenv_wire import OpenEnvSurface
 from openenv_mcp.server import EnvServer
 from openenv_mcp.server.audit import audit
 from openenv_mcp.transports.connections import (
@@ -104,7 +105,10 @@ def build_app(
     session_idle_timeout: float | None = None,
     max_sessions: int = MAX_SESSIONS,
 ) -> Starlette:
-    """A Starlette app serving each environment's MCP endpoint, /healthz and the /envs catalogue.
+    """A Starlette app serving each environment's MCP endpoint and OpenEnv surface, /healthz and /envs.
+
+    ``/envs/<name>`` is each environment's OpenEnv base URL (`openenv_mcp.openenv_wire`), and the
+    root too when the app serves one environment.
 
     Every route checks Host and Origin the same way, the SDK's way (a DNS-rebinding page must
     not read the catalogue either): loopback names by default, else `allowed_hosts`. With an
@@ -118,6 +122,7 @@ def build_app(
     routes: list[BaseRoute] = service.routes()
     if authenticator is not None:
         authenticator.on_refused.append(lambda refusal: _report(service, refusal))
+    surfaces: list[OpenEnvSurface] = []
     for env_server in env_servers:
         path = f"/envs/{env_server.name}"
         idle = session_idle_timeout or env_server.registry.limits.idle_ttl or SESSION_IDLE_SECONDS
@@ -132,7 +137,13 @@ def build_app(
             if authenticator.issuer is not None:
                 metadata = resource_metadata_route(authenticator, f"{path}/mcp", env_server.name)
                 routes.append(Route(metadata.path, HostCheck(metadata.app, security), methods=["GET"]))
-        routes.append(Mount(path, app=HostCheck(mcp_app, security)))
+        # OpenEnv's surface (its base URL is `path`) shares the path, and /mcp with the MCP endpoint.
+        endpoint = HostCheck(mcp_app, security)
+        surface = OpenEnvSurface(env_server, endpoint, security, authenticator, resource_path=f"{path}/mcp")
+        surfaces.append(surface)
+        routes.append(Mount(path, app=surface))
+    if len(surfaces) == 1:
+        routes.append(Mount("", app=surfaces[0]))  # OpenEnv's clients default to the root
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncGenerator[None]:
