@@ -78,3 +78,31 @@ async def test_inspector_over_http(era: str) -> None:
         )
         assert called["result"]["content"][0]["text"] == "inspected"
         assert called["result"]["_meta"]["openenv-mcp/step"]["episode_id"] == episode_id
+
+
+INSPECTOR_0_15 = Path(__file__).parent / "node" / "node_modules" / "@modelcontextprotocol" / "inspector-cli"
+INSPECTOR_0_15_MAIN = INSPECTOR_0_15 / "build" / "index.js"
+"""MCP Inspector's CLI 0.15, the last that runs on Node 20: it types `key=value` arguments from
+each property's own top-level `type`."""
+
+
+async def inspect_0_15(*arguments: str) -> dict[str, Any]:
+    assert INSPECTOR_0_15_MAIN.exists(), f"run `npm ci` in {INSPECTOR_0_15.parents[2]}"
+    command = ["node", str(INSPECTOR_0_15_MAIN), sys.executable, *arguments, "--", *STDIO_SERVER[1:]]
+    with anyio.fail_after(90):
+        done = await anyio.run_process(command, check=False)
+    output = done.stdout.decode()
+    assert done.returncode == 0, f"inspector failed ({done.returncode}): {output} {done.stderr.decode()}"
+    return json.loads(output)
+
+
+async def test_inspector_0_15_passes_a_typed_seed_options_and_action() -> None:
+    options = ("--tool-arg", "seed=5", "--tool-arg", 'options={"max_steps": 3}')
+    reset = await inspect_0_15("--method", "tools/call", "--tool-name", "reset", *options)
+    assert not reset.get("isError"), reset
+    action = '{"type": "tool_call", "tool_name": "echo", "parameters": {"message": "typed"}}'
+    step = await inspect_0_15(
+        "--method", "tools/call", "--tool-name", "step", "--tool-arg", f"action={action}"
+    )
+    assert not step.get("isError"), step
+    assert step["structuredContent"]["text"] == "typed" and step["structuredContent"]["step_count"] == 1

@@ -130,14 +130,15 @@ def reset_input_schema(options_schema: dict[str, Any]) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object",
         "properties": {
+            # A top-level `type` (not anyOf with null) is what form-filling clients such as MCP
+            # Inspector read to pass a typed value; a null is taken as absent (env_server.py).
             "seed": {
-                "anyOf": [{"type": "integer"}, {"type": "null"}],
-                "default": None,
-                "description": "Seed for a reproducible episode (Gymnasium semantics).",
+                "type": "integer",
+                "description": "Seed for a reproducible episode (Gymnasium semantics); absent: a new one.",
             },
             "options": {
-                "anyOf": [options, {"type": "null"}],
-                "default": None,
+                **options,
+                "type": "object",
                 "description": "Environment options for this episode.",
             },
             "episode_id": {
@@ -173,7 +174,7 @@ def control_definitions(
             name="step",
             description=f"Take one action in an episode: {step_what}. Returns the "
             "observation, reward, terminated, truncated and info.",
-            input_schema=model_schema(step_arguments),
+            input_schema=_typed_action(model_schema(step_arguments)),
             output_schema=model_schema(_StepOutput, "serialization"),
             annotations=ToolAnnotationsSpec(title="Step", destructive=False, open_world=False),
         ),
@@ -205,3 +206,13 @@ def control_definitions(
             ),
         ),
     ]
+
+
+def _typed_action(schema: dict[str, Any]) -> dict[str, Any]:
+    """`action` with a top-level `type` beside its `$ref` or `oneOf`, for clients that read only that.
+
+    MCP Inspector's CLI (0.15) parses a `key=value` argument as JSON only where the property's
+    own `type` says object; pydantic leaves it out beside a reference.
+    """
+    schema["properties"]["action"] = {**schema["properties"]["action"], "type": "object"}
+    return schema

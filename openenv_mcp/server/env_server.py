@@ -296,6 +296,8 @@ class EnvServer:
         handler = handlers.CONTROL.get(name) if caller.control else HANDLES.get(name)
         if handler is None:
             raise handlers.unknown_tool(self, name, caller)
+        for key in [key for key, value in arguments.items() if value is None]:
+            del arguments[key]  # every control and handle tool takes a null as an absent argument
         handlers.check_arguments(name, self._checks[name], arguments)
         return handler
 

@@ -43,7 +43,8 @@ async def test_tools_are_listed_with_schemas_annotations_and_roles(
             assert tool.output_schema is not None
         echo = tools["echo"].input_schema
         assert echo["required"] == ["message"] and "episode_id" in echo["properties"]
-        assert "max_steps" in tools["reset"].input_schema["properties"]["options"]["anyOf"][0]["properties"]
+        options = tools["reset"].input_schema["properties"]["options"]
+        assert options["type"] == "object" and "max_steps" in options["properties"]
 
 
 async def test_reset_then_step_reports_reward_and_endings(echo_server: EnvServer, era: ConnectMode) -> None:
