@@ -1,9 +1,10 @@
-"""The checks in front of OpenEnv's WebSockets: Host and Origin, then the bearer token.
+"""The checks in front of OpenEnv's surface: Host and Origin, then (on WebSockets) the bearer token.
 
 The MCP endpoint's guards (`HostCheck`, `BearerGuard`) look at HTTP requests only; a
 WebSocket handshake is checked here the same way, with the same settings and the same
-refusal reports. A refused handshake gets the HTTP answer the MCP endpoint would give (421,
-403 or 401, where the server can send one), else a close before accept (HTTP 403).
+refusal reports; HTTP requests get the SDK's Host and Origin check here, and `BearerGuard`.
+A refused handshake gets the HTTP answer the MCP endpoint would give (421, 403 or 401, where
+the server can send one), else a close before accept (HTTP 403).
 """
 
 from __future__ import annotations
@@ -35,7 +36,16 @@ class WebSocketGuard:
         self._hosts = TransportSecurityMiddleware(security)
         self.authenticator, self.accepted = authenticator, accepted
 
+    async def admit_request(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Check an HTTP request's Host and Origin (its token is `BearerGuard`'s)."""
+        refused = await self._hosts.validate_request(Request(scope, receive))
+        if refused is not None:
+            await refused(scope, receive, send)
+            return False
+        return True
+
     async def admit(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Check a WebSocket handshake's Host and Origin, then its token."""
         # The SDK's check reads only the headers, which a handshake has as a request does.
         refused = await self._hosts.validate_request(Request({**scope, "type": "http"}))
         if refused is not None:

@@ -141,13 +141,12 @@ class JsonRpc:
             named = self.server.registry.get(params.session_id, who.caller) if params.session_id else None
             session = WireSession(self.server, who, named)
         try:
-            await session.ensure_episode()
+            episode = await session.ensure_episode()
             result = await session.step(ToolCallAction(tool_name=params.name, parameters=params.arguments))
         finally:
             if one_call:
                 with anyio.CancelScope(shield=True):
                     await session.close()
-        episode = session.require_episode()
         meta: dict[str, Any] = {"episode_id": episode.id, "step_count": episode.env.step_count}
         if who.caller.control:
             meta.update(reward=result.reward, terminated=result.terminated, truncated=result.truncated)

@@ -32,10 +32,10 @@ from starlette.websockets import WebSocket
 
 from openenv_mcp.auth import ENVIRONMENT_SCOPES, Authenticator, BearerGuard
 from openenv_mcp.server import EnvServer
-from openenv_mcp.transports.routes import HostCheck
 
 from .channel import json_rpc_channel, session_channel
 from .control import ControlRoutes
+from .guard import WebSocketGuard
 from .info import InfoRoutes, Operation
 from .jsonrpc import JsonRpc
 from .sessions import Attachments, Who
@@ -70,29 +70,29 @@ class OpenEnvSurface:
         *,
         resource_path: str | None = None,
     ) -> None:
-        from .guard import WebSocketGuard
-
         self.server, self.mcp_app = server, mcp_app
         self.attachments = Attachments()
         self.rpc = JsonRpc(server, self.attachments)
         self.router = Router(routes=self._routes())
-        guarded: ASGIApp = self.router
+        self._guarded: ASGIApp = self.router
         if authenticator is not None:
             # One protected resource with the MCP endpoint: a refusal points to the same metadata.
-            guarded = BearerGuard(self.router, authenticator, ENVIRONMENT_SCOPES, resource_path=resource_path)
-        self._guarded = HostCheck(guarded, security)
-        self._open = HostCheck(self.router, security)
-        self._sockets = WebSocketGuard(security, authenticator, ENVIRONMENT_SCOPES)
+            self._guarded = BearerGuard(
+                self.router, authenticator, ENVIRONMENT_SCOPES, resource_path=resource_path
+            )
+        self._guard = WebSocketGuard(security, authenticator, ENVIRONMENT_SCOPES)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = get_route_path(scope)
         if scope["type"] == "http" and path == "/mcp" and speaks_mcp(scope):
             await self.mcp_app(scope, receive, send)
         elif scope["type"] == "websocket":
-            if await self._sockets.admit(scope, receive, send):
+            if await self._guard.admit(scope, receive, send):
                 await self.router(scope, receive, send)
+        elif scope["type"] != "http" or not await self._guard.admit_request(scope, receive, send):
+            return
         elif path in _OPEN:
-            await self._open(scope, receive, send)
+            await self.router(scope, receive, send)
         else:
             await self._guarded(scope, receive, send)
 

@@ -82,10 +82,12 @@ class WireSession:
         """Open the episode, or start it over in place; answer its briefing."""
         with self.recorded("reset"):
             options = data.all_options()
+            if self.episode is not None and self.owned and not self.server.registry.is_live(self.episode.id):
+                self.episode = None  # closed under it (the idle TTL): a reset opens a fresh one
             if self.episode is None:
                 self.episode, first = await open_episode(self.server, self.who, data.seed, options)
             else:
-                first = await self.episode.reset(data.seed, options)
+                first = await self.require_episode().reset(data.seed, options)
         return reset_envelope(first, self.episode, self.who.caller, data.episode_id)
 
     async def ensure_episode(self) -> Episode:
@@ -129,9 +131,11 @@ class WireSession:
             return jsonable(self.require_episode().env.state())
 
     def require_episode(self) -> Episode:
+        """The session's live episode; a session error when it has none, or it was closed."""
         if self.episode is None:
             raise NoDefaultEpisodeError("this OpenEnv session has no episode yet: send a reset first")
-        return self.episode
+        # Closed elsewhere (openenv/session/close, the MCP endpoint's close, the idle TTL): say why.
+        return self.server.registry.get(self.episode.id, self.who.caller)
 
     async def close(self) -> None:
         """End the session: close its episode if it opened it."""
