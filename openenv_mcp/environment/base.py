@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Generic, cast
 from pydantic import BaseModel, ValidationError
 from typing_extensions import TypeVar
 
+from openenv_mcp.environment import progress
 from openenv_mcp.environment.options import max_steps_schema, parse_max_steps
 from openenv_mcp.environment.records import StepRecord
 from openenv_mcp.environment.tools import ForwardedTool, InnerTool, build_tool, is_tool
@@ -169,6 +170,16 @@ class Environment(Generic[OptionsT, ObsT]):
             self.terminated = True
         if reason:
             self._step_info["end_reason"] = reason
+
+    async def report_progress(
+        self, done: float, total: float | None = None, message: str | None = None
+    ) -> None:
+        """Tell the caller how far a long tool has come (`done` of `total`), if it asked to hear.
+
+        Reported values should rise; the server keeps what it sends rising either way. Without
+        a listening caller (or outside a server) it does nothing.
+        """
+        await progress.report(done, total, message)
 
     @property
     def step_info(self) -> dict[str, Any]:

@@ -4,7 +4,9 @@ A code action, a shell command or a grader can run for many seconds, and nothing
 sandbox reports how far it has come. So while a call whose caller asked for progress (a
 `progressToken`) is running, the server says so every `interval` seconds: the progress is
 the seconds elapsed (rising, as MCP requires), with no total, and the message names the
-tool. A caller that did not ask costs nothing: no task is started.
+tool. An environment that knows better (`Environment.report_progress`) takes over from its
+first report: its `done` of `total` is sent shifted past the last heartbeat, so that the
+values still rise. A caller that did not ask costs nothing: no task is started.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import Any
 
 import anyio
 from mcp.server import ServerRequestContext
+
+from openenv_mcp.environment.progress import reporting
 
 __all__ = ["HEARTBEAT_SECONDS", "asked_for_progress", "heartbeat"]
 
@@ -48,11 +52,13 @@ async def heartbeat(
     if not asked_for_progress(ctx):
         yield
         return
+    sender = _Sender(ctx, what)
     try:
         async with anyio.create_task_group() as tg:
-            tg.start_soon(_beat, ctx, what, interval)
+            tg.start_soon(_beat, sender, what, interval)
             try:
-                yield
+                with reporting(sender.reported):
+                    yield
             finally:
                 tg.cancel_scope.cancel()
     except BaseExceptionGroup as group:
@@ -60,13 +66,39 @@ async def heartbeat(
         raise group.exceptions[0] from None
 
 
-async def _beat(ctx: ServerRequestContext[Any, Any], what: str, interval: float) -> None:
-    began = time.monotonic()
-    while True:
-        await anyio.sleep(interval)
-        elapsed = time.monotonic() - began
+class _Sender:
+    """One call's progress notifications: heartbeats until the environment reports, always rising."""
+
+    def __init__(self, ctx: ServerRequestContext[Any, Any], what: str) -> None:
+        self.ctx, self.what = ctx, what
+        self.last: float | None = None
+        self.offset: float | None = None
+        """Where the environment's reports start (the last heartbeat); None: it has not reported."""
+
+    async def send(self, progress: float, total: float | None, message: str) -> bool:
+        if self.last is not None and progress <= self.last:
+            return True  # MCP requires rising values: a report that does not rise is dropped
         try:
-            await ctx.session.report_progress(round(elapsed, 3), None, f"{what}: running for {elapsed:.1f} s")
+            await self.ctx.session.report_progress(progress, total, message)
         except Exception:  # a client gone mid-call: the call itself will find out
-            logger.debug("progress for %s not delivered", what, exc_info=True)
+            logger.debug("progress for %s not delivered", self.what, exc_info=True)
+            return False
+        self.last = progress
+        return True
+
+    async def reported(self, done: float, total: float | None, message: str | None) -> None:
+        if self.offset is None:
+            self.offset = self.last or 0.0
+        shifted = None if total is None else self.offset + total
+        await self.send(self.offset + done, shifted, message or f"{self.what}: {done:g} of {total or '?'}")
+
+
+async def _beat(sender: _Sender, what: str, interval: float) -> None:
+    began = time.monotonic()
+    while sender.offset is None:
+        await anyio.sleep(interval)
+        if sender.offset is not None:
+            return  # the environment reports now
+        elapsed = time.monotonic() - began
+        if not await sender.send(round(elapsed, 3), None, f"{what}: running for {elapsed:.1f} s"):
             return

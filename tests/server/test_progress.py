@@ -111,3 +111,66 @@ async def test_a_code_action_reports_progress_while_it_runs(era: ConnectMode) ->
             assert text(result) == "'slept'"
             await client.call_tool("close", {"episode_id": episode_id})
     _check_beats(reports, "run_python")
+
+
+class Staged(Environment):
+    name = "staged"
+
+    @tool
+    async def build(self, stages: int) -> str:
+        """Run `stages` stages, reporting each.
+
+        Args:
+            stages: How many stages.
+        """
+        await anyio.sleep(0.25)  # long enough for heartbeats first
+        for stage in range(1, stages + 1):
+            await self.report_progress(stage, stages, f"stage {stage} of {stages}")
+            await self.report_progress(stage - 0.5, stages)  # going back: dropped, never sent
+        return "built"
+
+
+@pytest.mark.parametrize("era", ERAS)
+async def test_an_environment_that_reports_takes_over_from_the_heartbeat(era: ConnectMode) -> None:
+    server = EnvServer(Staged)
+    server.progress_interval = 0.05
+    reports: Reports = []
+    with anyio.fail_after(30):
+        async with connect(server, era) as client:
+            episode_id = structured(await client.call_tool("reset", {}))["episode_id"]
+            arguments = {"stages": 3, "episode_id": episode_id}
+            result = await client.call_tool("build", arguments, progress_callback=_recorder(reports))
+            assert text(result) == "built"
+    values = [progress for progress, _, _ in reports]
+    assert values == sorted(values) and len(set(values)) == len(values), "progress must rise"
+    beats = [r for r in reports if (r[2] or "").startswith("build: running for")]
+    stages = reports[len(beats) :]
+    assert beats and [message for *_, message in stages] == [f"stage {n} of 3" for n in (1, 2, 3)]
+    offset = beats[-1][0]
+    assert [(p - offset, t) for p, t, _ in stages] == [(1, 3 + offset), (2, 3 + offset), (3, 3 + offset)]
+
+
+async def test_a_report_without_a_listening_caller_goes_nowhere() -> None:
+    env = Staged()
+    await env.reset(seed=0)
+    await env.report_progress(1, 2, "nobody hears this")  # outside any call: no error
+
+
+@pytest.mark.sandbox
+async def test_a_submission_reports_the_graders_phases() -> None:
+    server = EnvServer(PythonEnvironment, warm_pool=0)
+    reports: Reports = []
+    with anyio.fail_after(60):
+        async with connect(server, "legacy") as client:
+            episode_id = structured(await client.call_tool("reset", {"seed": 0}))["episode_id"]
+            result = await client.call_tool(
+                "submit", {"episode_id": episode_id}, progress_callback=_recorder(reports)
+            )
+            assert not result.is_error, text(result)
+            await client.call_tool("close", {"episode_id": episode_id})
+    messages = [
+        message or "" for *_, message in reports if not (message or "").startswith("submit: running for")
+    ]
+    assert messages[0] == "submit: starting the grader's sandbox"
+    assert messages[1].startswith("submit: running") and messages[1].endswith("hidden tests")
+    assert messages[2].startswith("submit: 0 of") and messages[2].endswith("hidden tests passed")

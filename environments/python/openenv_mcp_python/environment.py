@@ -137,7 +137,8 @@ class PythonEnvironment(CodeActEnvironment):
         assert self.sandbox_provider is not None  # set by begin_episode along with the sandbox
         # The report must fit the output cap even when the episode lowered it for its own sandbox.
         limits = self.limits.model_copy(update={"output_bytes": self.sandbox_limits.output_bytes})
-        report = await grade(self.sandbox_provider, limits, self.task, solution)
+        report = await grade(self.sandbox_provider, limits, self.task, solution, self.report_progress)
+        await self.report_progress(2, 2, f"submit: {report.passed} of {report.total} hidden tests passed")
         self.submissions += 1
         self.add_reward(max(0.0, report.fraction - self.best))
         self.best = max(self.best, report.fraction)

@@ -22,6 +22,7 @@ from typing import Any
 import anyio
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from openenv_mcp.environment.progress import Reporter
 from openenv_mcp.sandbox import ExecResult, SandboxLimits
 from openenv_mcp.sandbox.provider import SandboxProvider
 from openenv_mcp_python.observations import CaseResult, SubmissionReport, Verdict
@@ -70,13 +71,24 @@ def time_per_call(wall_seconds: float, calls: int) -> float:
 
 
 async def grade(
-    provider: SandboxProvider, limits: SandboxLimits, task: Task, solution: str
+    provider: SandboxProvider,
+    limits: SandboxLimits,
+    task: Task,
+    solution: str,
+    progress: Reporter | None = None,
 ) -> SubmissionReport:
-    """Run `task`'s hidden tests against `solution` in a sandbox of its own, closed afterwards."""
+    """Run `task`'s hidden tests against `solution` in a sandbox of its own, closed afterwards.
+
+    `progress(done, total, message)` hears the phases: the sandbox starting, the tests running.
+    """
     marker = f"openenv-python-report-{secrets.token_hex(16)}:"
     calls = [test.call for test in task.tests]
     seconds = time_per_call(limits.wall_seconds, len(calls))
+    if progress is not None:
+        await progress(0, 2, "submit: starting the grader's sandbox")
     sandbox = await provider.acquire(limits)
+    if progress is not None:
+        await progress(1, 2, f"submit: running {len(calls)} hidden tests")
     try:
         workspace = sandbox.code_workspace
         code = f"{_RUNNER}\nrun_hidden_tests({marker!r}, {calls!r}, {seconds!r}, {workspace!r})\n"
