@@ -4,8 +4,10 @@ OpenEnv's clients read an error frame's ``code`` (and its message); they know no
 our kinds. Every error frame and JSON-RPC error we send carries both: OpenEnv's code for
 its clients, our stable ``kind`` (see `openenv_mcp.errors`) for anyone who wants to know more.
 
->>> ws_code("at_capacity"), ws_code("invalid_options"), ws_code("sandbox_failed")
-('CAPACITY_REACHED', 'VALIDATION_ERROR', 'EXECUTION_ERROR')
+>>> [ws_code(kind).value for kind in ("at_capacity", "invalid_options", "sandbox_failed")]
+['CAPACITY_REACHED', 'VALIDATION_ERROR', 'EXECUTION_ERROR']
+>>> rpc_code("unknown_tool"), tool_error_type("unknown_tool")
+(-32602, 'tool_not_found')
 """
 
 from __future__ import annotations
