@@ -149,6 +149,7 @@ class OpenEnvBridgeEnvironment(Environment[BridgeOptions, RemoteObservation]):
         config = self.bridge.config
         return {
             "remote": config.remote if config else None,
+            "remote_url": self.bridge.remote.base_url if self.bridge.remote else None,
             "kind": self.bridge.kind,
             "session": "open" if self.session is not None and self.session.usable else "none",
             "sessions_opened": self.sessions_opened,
