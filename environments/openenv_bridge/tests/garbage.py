@@ -12,13 +12,13 @@ import json
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-_OBSERVATION = {"observation": {"metadata": {}}, "reward": 0.0, "done": False}
+_OBSERVATION: dict[str, Any] = {"observation": {"metadata": {}}, "reward": 0.0, "done": False}
 _TOOLS = {"tools": [{"name": "echo", "description": "Echo.", "input_schema": {"type": "object"}}]}
 GARBAGE: dict[str, str | bytes] = {
     "not json": "{this is not json",
@@ -53,7 +53,7 @@ class GarbageRemote:
             self.sessions -= 1
 
     def reply(self, frame: dict[str, Any]) -> str | bytes:
-        kind, data = frame.get("type"), frame.get("data") or {}
+        kind, data = frame.get("type"), cast(dict[str, Any], frame.get("data") or {})
         if kind == "state":
             return json.dumps({"type": "state", "data": {"step_count": 0}})
         if kind == "step" and data.get("type") == "list_tools":

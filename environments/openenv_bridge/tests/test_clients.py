@@ -65,9 +65,9 @@ async def test_vector_env_client_steps_many_bridged_episodes_at_once(echo_remote
                 await vector.reset_all(seeds=10)
                 assert await settled_sessions(echo_remote.url, expected=4) == 4
                 actions = [{"tool_name": "echo", "parameters": {"message": f"m{i}"}} for i in range(4)]
-                for _ in range(3):
+                for step in range(1, 4):
                     results = await vector.step_all(actions)
                     assert [r.observation for r in results] == [f"m{i}" for i in range(4)]
                     assert not any(r.terminated or r.truncated for r in results)
-                assert [r.step_count for r in results] == [3] * 4
+                    assert [r.step_count for r in results] == [step] * 4
     assert await settled_sessions(echo_remote.url) == 0

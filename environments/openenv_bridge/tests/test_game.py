@@ -99,7 +99,7 @@ async def test_running_out_of_guesses_ends_the_episode_without_reward(game_remot
     with anyio.fail_after(60):
         async with connect(server, era="legacy") as client:
             episode = episode_id(await client.call_tool("reset", {"seed": 4, "options": {"high": 1000}}))
-            metas = []
+            metas: list[dict[str, Any]] = []
             for _ in range(7):
                 result = await client.call_tool("guess", {"guess": 1000, "episode_id": episode})
                 metas.append(step_meta(result))
