@@ -26,9 +26,10 @@ def test_the_manifest_matches_the_code(name: str) -> None:
     )
 
 
-def test_every_environment_folder_has_one() -> None:
+def test_every_generated_environment_has_its_folder_and_facts() -> None:
     folders = {p.parent.name for p in manifest_path("echo").parents[1].glob("*/Dockerfile")}
-    assert folders == set(ENVIRONMENTS) == set(FACTS)
+    # A new environment adds its facts to manifests.py (or ships a manifest of its own).
+    assert set(ENVIRONMENTS) == set(FACTS) <= folders
 
 
 def _keys(text: str) -> list[str]:
