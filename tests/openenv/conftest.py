@@ -1,3 +1,3 @@
-"""The client scripts import `openenv`, only OpenEnv's own venv has: pytest never collects them."""
+"""The client scripts import `openenv`, which only OpenEnv's own venv has: pytest never collects them."""
 
 collect_ignore = ["clients"]
