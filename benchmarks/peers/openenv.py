@@ -212,8 +212,16 @@ class OpenEnvWebSocket:
     """OpenEnv over `/ws`: an episode is one WebSocket (one session), reset once; a step is
     a `call_tool` step frame and its observation frame, as OpenEnv's own client sends them."""
 
-    def __init__(self, server: OpenEnvServer, *, tool: str = "echo", open_seconds: float = 120.0) -> None:
+    def __init__(
+        self,
+        server: OpenEnvServer,
+        *,
+        tool: str = "echo",
+        open_seconds: float = 120.0,
+        reset_data: dict[str, Any] | None = None,
+    ) -> None:
         self._url = server.base_url.replace("http://", "ws://", 1) + "/ws"
+        self._reset_frame = json.dumps({"type": "reset", "data": reset_data or {}})
         self._pid, self._open_seconds = server.pid, open_seconds
         action = {"type": "call_tool", "tool_name": tool, "arguments": {"message": MESSAGE}}
         self._step_frame = json.dumps({"type": "step", "data": action})
@@ -232,7 +240,7 @@ class OpenEnvWebSocket:
         self._open.add(websocket)
         try:
             with suppress(ConnectionClosed):  # a full server says why and hangs up: read it
-                await websocket.send(json.dumps({"type": "reset", "data": {}}))
+                await websocket.send(self._reset_frame)
             if problem := _ws_failure(json.loads(await websocket.recv())):
                 raise PeerError(f"reset failed: {problem}")
         except BaseException:
