@@ -38,10 +38,10 @@ async def test_a_remote_tool_call_is_a_step_of_one_session(
     with anyio.fail_after(60):
         async with connect(server, transport=transport, era=era) as client:
             listed = {t.name for t in (await client.list_tools()).tools}
-            assert {"reset", "step", "state", "echo", "sleep", "whoami"} <= listed
+            assert {"reset", "step", "state", "echo", "sleep", "delayed_echo", "whoami"} <= listed
             reset = await client.call_tool("reset", {"seed": 5})
             episode = episode_id(reset)
-            assert "Its tools: echo, sleep, whoami" in text(reset)
+            assert "Its tools: echo, sleep, delayed_echo, whoami" in text(reset)
             assert await live_sessions(echo_remote.url) == 1
             said = await client.call_tool("echo", {"message": "hi", "episode_id": episode})
             assert (text(said), said.is_error) == ("hi", False)

@@ -1,8 +1,8 @@
 """An OpenEnv 0.10 MCP environment for the bridge's tests, written against OpenEnv's public API only.
 
 Run by OpenEnv's own python (it pins mcp<2): `python -I echo_remote.py --port PORT`. Its tools:
-`echo(message)`, `sleep(seconds)` (an async wait, for timeouts) and `whoami()` (the session's
-episode id). `GET /sessions` says how many sessions (environments) are alive, and the pid.
+`echo(message)`, `sleep(seconds)` (an async wait, for timeouts), `delayed_echo(message, seconds)`
+and `whoami()` (the session's episode id). `GET /sessions` says how many sessions (environments) are alive, and the pid.
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ class EchoRemote(MCPEnvironment):
             """Wait, then say so."""
             await asyncio.sleep(seconds)
             return f"slept {seconds:g} s"
+
+        @server.tool
+        async def delayed_echo(message: str, seconds: float) -> str:
+            """Echo the message back after a wait (the bridge benchmark's injected delay)."""
+            await asyncio.sleep(seconds)
+            return message
 
         @server.tool
         def whoami() -> str:
