@@ -126,18 +126,20 @@ class Session:
             if self.broken is not None:
                 raise RemoteFailedError(f"the session with the remote is over: {self.broken}")
             self.requests += len(requests)
-            done = False
+            done, replies = False, list[Reply]()
             try:
                 with anyio.fail_after(self.reply_timeout):
                     for request in requests:
                         await self._websocket.send(request.frame())
-                    replies = [_checked(request, await self._websocket.recv()) for request in requests]
+                    for request in requests:
+                        replies.append(_checked(request, await self._websocket.recv()))
                 done = True
                 return replies
             except TimeoutError:
                 raise self._break(f"the remote did not answer within {self.reply_timeout:g} s") from None
             except ConnectionClosed as exc:
-                raise self._break(f"the remote closed the session ({_closed_why(exc)})") from None
+                said = next((r.error for r in replies if r.error), None) or await self._last_words()
+                raise self._break(f"the remote closed the session ({said or _closed_why(exc)})") from None
             except _Garbage as exc:
                 raise self._break(f"the remote answered garbage ({exc})") from None
             finally:
@@ -155,6 +157,18 @@ class Session:
                 except (ConnectionClosed, OSError):
                     pass
         self._abort()
+
+    async def _last_words(self) -> str | None:
+        """The error a closing server sent first (OpenEnv's `CAPACITY_REACHED` comes so), if any."""
+        with anyio.move_on_after(0.1):
+            try:
+                while True:
+                    reply = _checked(Request("reset"), await self._websocket.recv())
+                    if reply.error:
+                        return reply.error
+            except (ConnectionClosed, _Garbage):
+                return None
+        return None
 
     def _break(self, why: str) -> RemoteFailedError:
         self.drop(why)

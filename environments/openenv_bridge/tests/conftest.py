@@ -8,6 +8,9 @@ import pytest
 
 from environments.openenv_bridge.tests.helpers import Remote
 
+collect_ignore = ["remotes"]
+"""The remotes import OpenEnv, which only its own virtual environment has."""
+
 
 @pytest.fixture(scope="module")
 def echo_remote() -> Iterator[Remote]:

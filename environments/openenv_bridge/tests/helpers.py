@@ -26,10 +26,10 @@ REMOTES = Path(__file__).parent / "remotes"
 START_SECONDS = 60.0
 
 
-def remote_command(script: str, port: str = "{port}") -> list[str]:
+def remote_command(script: str, *args: str, port: str = "{port}") -> list[str]:
     """The command line of a remote in OpenEnv's python; `{port}` for the bridge to fill in."""
     # -I keeps the script's folder and the user's site off sys.path.
-    return [str(ensure_venv()), "-I", str(REMOTES / script), "--port", port]
+    return [str(ensure_venv()), "-I", str(REMOTES / script), "--port", port, *args]
 
 
 def free_port() -> int:
@@ -47,10 +47,11 @@ class Remote:
     log: IO[bytes]
 
     @classmethod
-    def start(cls, script: str) -> Remote:
+    def start(cls, script: str, *args: str) -> Remote:
         port = free_port()
         log = tempfile.TemporaryFile()  # noqa: SIM115 (closed on stop)
-        process = subprocess.Popen(remote_command(script, str(port)), stdout=log, stderr=subprocess.STDOUT)
+        command = remote_command(script, *args, port=str(port))
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         remote = cls(f"http://127.0.0.1:{port}", process, log)
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline and process.poll() is None:

@@ -159,3 +159,20 @@ def _running(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+async def test_a_full_remote_refuses_the_next_episode_and_says_so() -> None:
+    remote = Remote.start("game_remote.py", "--max-sessions", "1")
+    try:
+        with anyio.fail_after(30):
+            async with connect(server_for(BridgeConfig(url=remote.url)), era="legacy") as client:
+                first = episode_id(await client.call_tool("reset", {}))
+                refused = await client.call_tool("reset", {})
+                assert refused.is_error and error_kind(refused) == "remote_unavailable"
+                assert "CAPACITY_REACHED" in text(refused), text(refused)
+                await client.call_tool("close", {"episode_id": first})
+                again = episode_id(await client.call_tool("reset", {}))  # the slot is free again
+                await client.call_tool("close", {"episode_id": again})
+            assert await settled_sessions(remote.url) == 0
+    finally:
+        remote.stop()

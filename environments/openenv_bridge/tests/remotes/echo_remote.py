@@ -2,7 +2,8 @@
 
 Run by OpenEnv's own python (it pins mcp<2): `python -I echo_remote.py --port PORT`. Its tools:
 `echo(message)`, `sleep(seconds)` (an async wait, for timeouts), `delayed_echo(message, seconds)`
-and `whoami()` (the session's episode id). `GET /sessions` says how many sessions (environments) are alive, and the pid.
+and `whoami()` (the session's episode id). `GET /sessions` says how many sessions are alive,
+and the pid.
 """
 
 from __future__ import annotations
@@ -77,14 +78,22 @@ class EchoRemote(MCPEnvironment):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--max-sessions", type=int, default=64)
     args = parser.parse_args()
-    app = create_app(EchoRemote, CallToolAction, CallToolObservation, env_name="echo", max_concurrent_envs=64)
+    app = create_app(
+        EchoRemote,
+        CallToolAction,
+        CallToolObservation,
+        env_name="echo",
+        max_concurrent_envs=args.max_sessions,
+    )
 
     @app.get("/sessions")
     def sessions() -> dict[str, int]:
         return {"live": len(LIVE), "pid": os.getpid()}
 
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="info", access_log=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
 
 
 if __name__ == "__main__":

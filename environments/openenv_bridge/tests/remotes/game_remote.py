@@ -75,14 +75,18 @@ class GuessGame(Environment[GuessAction, GuessObservation, GameState]):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--max-sessions", type=int, default=64)
     args = parser.parse_args()
-    app = create_app(GuessGame, GuessAction, GuessObservation, env_name="guess", max_concurrent_envs=64)
+    app = create_app(
+        GuessGame, GuessAction, GuessObservation, env_name="guess", max_concurrent_envs=args.max_sessions
+    )
 
     @app.get("/sessions")
     def sessions() -> dict[str, int]:
         return {"live": len(LIVE), "pid": os.getpid()}
 
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="info", access_log=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
 
 
 if __name__ == "__main__":
