@@ -176,3 +176,12 @@ async def test_a_full_remote_refuses_the_next_episode_and_says_so() -> None:
             assert await settled_sessions(remote.url) == 0
     finally:
         remote.stop()
+
+
+async def test_an_image_that_does_not_exist_is_a_clear_reset_error() -> None:
+    config = BridgeConfig(image="openenv-bridge-test-no-such-image:never", start_timeout=30)
+    with anyio.fail_after(60):
+        async with connect(server_for(config), era="legacy") as client:
+            reset = await client.call_tool("reset", {})
+    assert reset.is_error and error_kind(reset) == "remote_unavailable"
+    assert "openenv-bridge-test-no-such-image:never" in text(reset), text(reset)
