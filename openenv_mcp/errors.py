@@ -34,9 +34,12 @@ __all__ = [
     "SandboxError",
     "SandboxKilledError",
     "SandboxUnavailableError",
+    "TaskError",
+    "TrajectoryError",
     "UnauthorizedError",
     "UnknownEnvironmentError",
     "UnknownEpisodeError",
+    "UnknownTaskError",
     "UnknownToolError",
     "error_class",
     "error_kinds",
@@ -86,6 +89,27 @@ class InvalidOptionsError(OpenEnvError):
     """The `reset` options do not match what the environment accepts."""
 
     kind = "invalid_options"
+
+
+class TaskError(InvalidOptionsError):
+    """A task or taskset is malformed: a bad row, wrong columns, a Harbor folder missing a file.
+
+    A bad task is a bad `reset` option, so it is an `InvalidOptionsError` too.
+    """
+
+    kind = "invalid_task"
+
+
+class UnknownTaskError(TaskError):
+    """No task of the taskset or environment has the requested id."""
+
+    kind = "unknown_task"
+
+
+class TrajectoryError(OpenEnvError):
+    """A recorded trajectory cannot be read, written or replayed as given."""
+
+    kind = "invalid_trajectory"
 
 
 class EpisodeError(OpenEnvError):

@@ -156,6 +156,15 @@ class Environment(Generic[OptionsT, ObsT]):
         choices = [schema, *schema.get("anyOf", [])]
         return {str(v): str(v) for choice in choices for v in choice.get("enum", []) if v is not None}
 
+    @classmethod
+    def task_options(cls) -> dict[str, dict[str, Any]]:
+        """Each built-in task's `reset` options, by id: ``{"task": id}`` for each of `tasks()`.
+
+        An environment whose tasks are settings of its options (a variant, an opponent) overrides
+        it; `openenv_mcp.tasks.builtin` serves these as a taskset.
+        """
+        return {task: {"task": task} for task in cls.tasks()}
+
     # -- what tools call -------------------------------------------------------------
 
     def add_reward(self, value: float) -> None:
@@ -370,12 +379,25 @@ class Environment(Generic[OptionsT, ObsT]):
         self.max_steps = getattr(parsed, "max_steps", None) if owned else steps
         return parsed
 
-    def _parse_own_options(self, options: dict[str, Any]) -> Any:
-        model = self.options_model
+    @classmethod
+    def validate_options(cls, options: Mapping[str, Any] | None) -> None:
+        """Check `reset` options without starting an episode (a taskset checks its rows so).
+
+        Raises:
+            InvalidOptionsError: what `reset` would refuse, with the same message.
+        """
+        own = dict(options or {})
+        if not cls._owns_max_steps():
+            parse_max_steps(cls.name, own, cls.default_max_steps)
+        cls._parse_own_options(own)
+
+    @classmethod
+    def _parse_own_options(cls, options: dict[str, Any]) -> Any:
+        model = cls.options_model
         if model is None:
             if options:
                 raise InvalidOptionsError(
-                    f"environment {self.name!r} takes no episode options but max_steps; got {sorted(options)}"
+                    f"environment {cls.name!r} takes no episode options but max_steps; got {sorted(options)}"
                 )
             return None
         try:
@@ -384,4 +406,4 @@ class Environment(Generic[OptionsT, ObsT]):
             problems = "; ".join(
                 f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg']}" for e in exc.errors()
             )
-            raise InvalidOptionsError(f"invalid episode options for {self.name!r}: {problems}") from exc
+            raise InvalidOptionsError(f"invalid episode options for {cls.name!r}: {problems}") from exc

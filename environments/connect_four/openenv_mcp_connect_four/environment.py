@@ -7,7 +7,7 @@ full column is an error observation costing `illegal_move_penalty`; the game goe
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,7 @@ from openenv_mcp.errors import ActionError
 from openenv_mcp_connect_four.board import COLUMNS, Board, Piece
 from openenv_mcp_connect_four.observation import AGENT, OPPONENT, BoardView, Status
 from openenv_mcp_connect_four.opponents import Opponent, OpponentName, make_opponent
+from openenv_mcp_connect_four.oracle import winning_line
 
 __all__ = ["ConnectFourEnvironment", "ConnectFourOptions"]
 
@@ -54,9 +55,10 @@ class ConnectFourEnvironment(Environment):
         self.options = ConnectFourOptions()
         self.board = Board()
         self.opponent: Opponent = make_opponent(self.options.opponent)
+        self._oracle_line: list[int] = []
 
     async def on_reset(self, options: ConnectFourOptions) -> BoardView:
-        self.options, self.board = options, Board()
+        self.options, self.board, self._oracle_line = options, Board(), []
         self.opponent = make_opponent(options.opponent, options.depth)
         self.invalid_action_penalty = -options.illegal_move_penalty
         opening = None if options.agent_first else self._reply()
@@ -93,6 +95,26 @@ class ConnectFourEnvironment(Environment):
         """Three seed-dependent drops into different columns (never full, never a finished game)."""
         columns = self.rng.sample(range(COLUMNS), 3)
         return [ToolCallAction(tool_name="drop", parameters={"column": c}) for c in columns]
+
+    # -- for the validator (`openenv-mcp validate`): privileged, never shown to the agent ----------
+
+    floor_margin: ClassVar[float] = 0.5
+    """How far below the oracle's total a no-op or random policy must stay (openenv.yaml's)."""
+
+    def oracle_action(self) -> ToolCallAction | None:
+        """The oracle's next drop: a line that wins against this episode's opponent; None: over."""
+        if self.board.over:
+            return None
+        if not self._oracle_line:
+            self._oracle_line = winning_line(self.board, self.rng, self.opponent, AGENT) or []
+        if not self._oracle_line:
+            return None  # no playout wins from here
+        return ToolCallAction(tool_name="drop", parameters={"column": self._oracle_line.pop(0)})
+
+    def reward_range(self) -> tuple[float, float]:
+        """An episode's total reward: a loss after every allowed illegal move, up to a win."""
+        steps = self.max_steps or 0
+        return (round(-1.0 + self.invalid_action_penalty * max(steps - 1, 0), 6), 1.0)
 
     def state_extra(self) -> dict[str, Any]:
         return {

@@ -8,7 +8,8 @@ improvement on the best submission so far, and the episode ends when all pass.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, field_validator
 
@@ -22,6 +23,9 @@ from openenv_mcp_python.tasks import SOLUTION_FILE, Task, load_tasks, task_ids
 from openenv_mcp_python.workspace import Workspace
 
 __all__ = ["PythonEnvironment", "PythonOptions"]
+
+REFERENCE_SOLUTIONS = Path(__file__).resolve().parents[1] / "tests" / "solutions"
+"""One reference solution per task (in a checkout of the repository), for the validator's oracle."""
 
 _IMPORTABLE = "import sys as _sys\nif {0!r} not in _sys.path:\n    _sys.path.insert(0, {0!r})\ndel _sys"
 
@@ -147,6 +151,35 @@ class PythonEnvironment(CodeActEnvironment):
         if report.all_passed:
             self.end_episode(reason="all hidden tests passed")
         return report
+
+    # -- for the validator (`openenv-mcp validate`): privileged, never shown to the agent ----------
+
+    floor_margin: ClassVar[float] = 0.5
+    """How far below the oracle's total a no-op or random policy must stay (openenv.yaml's)."""
+
+    def oracle_action(self) -> ToolCallAction | None:
+        """Write the task's reference solution, then submit it; None once submitted (or none ships).
+
+        The reference solutions live beside the tests (`tests/solutions/`), in a checkout only.
+        """
+        if self.terminated or self.truncated or self.submissions:
+            return None
+        reference = REFERENCE_SOLUTIONS / f"{self.task.id}.py"
+        if not reference.is_file():
+            return None
+        if self._workspace().read_text(SOLUTION_FILE) != reference.read_text():
+            parameters = {"path": SOLUTION_FILE, "content": reference.read_text()}
+            return ToolCallAction(tool_name="write_file", parameters=parameters)
+        return ToolCallAction(tool_name="submit", parameters={})
+
+    def reward_range(self) -> tuple[float, float]:
+        """An episode's total reward: the best fraction of hidden tests passed."""
+        return (0.0, 1.0)
+
+    def hidden_answers(self) -> list[str]:
+        """The hidden tests' calls the statement does not show: none may reach the agent."""
+        public = f"{self.task.statement}\n{self.task.starter}"
+        return [test.call for test in self.task.tests if len(test.call) >= 8 and test.call not in public]
 
     def example_actions(self) -> list[ToolCallAction]:
         """A wrong solution written, read back, listed and submitted (deterministic for the seed)."""

@@ -15,7 +15,7 @@ part in the judging.
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import anyio
 import anyio.to_thread
@@ -71,12 +71,13 @@ class TerminalEnvironment(CodeActEnvironment):
         self.task: Task | None = None
         self.instance: TaskInstance | None = None
         self.solved = False
+        self._oracle_commands = 0
         self.checks = 0
 
     async def on_reset(self, options: TerminalOptions) -> TaskView:
         self.task = TASKS[options.task] if options.task else self.rng.choice(list(TASKS.values()))
         self.instance = self.task.generate(self.rng)
-        self.solved, self.checks = False, 0
+        self.solved, self.checks, self._oracle_commands = False, 0, 0
         workspace = self.workspace
         for path, content in self.instance.files.items():
             workspace.write_text(path, content, executable=path in self.instance.executable)
@@ -169,6 +170,33 @@ class TerminalEnvironment(CodeActEnvironment):
             "checks": self.checks,
             "max_steps": self.max_steps,
         }
+
+    # -- for the validator (`openenv-mcp validate`): privileged, never shown to the agent ----------
+
+    floor_margin: ClassVar[float] = 0.5
+    """How far below the oracle's total a no-op or random policy must stay (openenv.yaml's)."""
+
+    def oracle_action(self) -> ToolCallAction | None:
+        """Run the task's reference solution, command by command, then check; None once checked."""
+        if self.instance is None or self.terminated or self.truncated or self.checks:
+            return None
+        done = self._oracle_commands
+        if done < len(self.instance.solution):
+            self._oracle_commands += 1
+            return ToolCallAction(
+                tool_name="run_command", parameters={"command": self.instance.solution[done]}
+            )
+        return ToolCallAction(tool_name="check", parameters={})
+
+    def reward_range(self) -> tuple[float, float]:
+        """An episode's total reward: 1 for the solved task."""
+        return (0.0, 1.0)
+
+    def hidden_answers(self) -> list[str]:
+        """The reference solution's longer commands: no observation may show them."""
+        if self.instance is None:
+            return []
+        return [command for command in self.instance.solution if len(command) >= 12]
 
     def example_actions(self) -> list[ToolCallAction]:
         """Look around: list the workspace, ``ls -R``, and read the first setup file."""

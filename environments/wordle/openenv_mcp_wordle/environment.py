@@ -8,7 +8,7 @@ and an invalid guess earns nothing and uses up no guess (only a step).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -166,6 +166,28 @@ class WordleEnvironment(Environment):
         picks = [self.rng.choice(answers()) for _ in range(3)]
         actions = [ToolCallAction(tool_name="guess", parameters={"word": word}) for word in picks]
         return [*actions, ToolCallAction(tool_name="letters")]
+
+    # -- for the validator (`openenv-mcp validate`): privileged, never shown to the agent ----------
+
+    floor_margin: ClassVar[float] = 1.0
+    """How far below the oracle's total a no-op or random policy must stay (openenv.yaml's)."""
+
+    def oracle_action(self) -> ToolCallAction | None:
+        """The oracle guesses the secret at once; None once the game is over."""
+        if self.game_over:
+            return None
+        return ToolCallAction(tool_name="guess", parameters={"word": self.secret})
+
+    def reward_range(self) -> tuple[float, float]:
+        """An episode's total reward: nothing, up to a first-guess solve with every guess to spare."""
+        best = (
+            5 * GREEN_REWARD + 5 * LETTER_REWARD + SOLVE_REWARD + SPARE_GUESS_REWARD * (self.max_guesses - 1)
+        )
+        return (0.0, round(best, 6))
+
+    def hidden_answers(self) -> list[str]:
+        """The secret word: no observation may show it before the game is over."""
+        return [self.secret]
 
     def state_extra(self) -> dict[str, Any]:
         extra: dict[str, Any] = {
