@@ -30,6 +30,7 @@ from openenv_mcp.transports.http import (
     MAX_SESSIONS,
     SHUTDOWN_GRACE_SECONDS,
 )
+from openenv_mcp.validation import cli as validate_cli
 
 __all__ = ["ClaudeServerEntry", "claude_config", "main"]
 
@@ -151,6 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     containers_cli.add_docker_options(config)
     containers_cli.add_build_command(commands)
     scaffold_cli.add_init_command(commands)
+    validate_cli.add_validate_command(commands)
     return parser
 
 
@@ -312,6 +314,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _doctor(args)
         if args.command == "init":
             return scaffold_cli.init(args)
+        if args.command == "validate":
+            return validate_cli.run_validate(args)
         if args.command == "build":
             return containers_cli.build(args)
         if args.command == "claude-config" and args.docker:
