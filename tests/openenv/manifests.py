@@ -17,6 +17,7 @@ from openenv_mcp import Environment
 from openenv_mcp_connect_four import ConnectFourEnvironment, ConnectFourOptions
 from openenv_mcp_echo import EchoEnvironment
 from openenv_mcp_mcp_proxy import McpProxyEnvironment
+from openenv_mcp_openenv_bridge import OpenEnvBridgeEnvironment
 from openenv_mcp_python import PythonEnvironment
 from openenv_mcp_terminal import TerminalEnvironment
 from openenv_mcp_wordle import WordleEnvironment
@@ -66,21 +67,23 @@ FACTS: dict[str, Facts] = {
         0.0,
         _wordle_high(),
         "new greens and letters, then a solve bonus and one per spare guess (max_guesses up to 10)",
-        1.0,
+        WordleEnvironment.floor_margin,
         ("game", "wordle"),
+        ("openenv_mcp_wordle/environment.py", "the oracle_action hook, which guesses the secret at once"),
     ),
     "connect_four": Facts(
         _connect_four_low(),
         1.0,
         "win 1, draw 0, loss -1; each illegal drop loses illegal_move_penalty (default options)",
-        0.5,
+        ConnectFourEnvironment.floor_margin,
         ("game", "connect-four"),
+        ("openenv_mcp_connect_four/oracle.py", "a line of drops that wins, found on copies of the episode"),
     ),
     "python": Facts(
         0.0,
         1.0,
         "the fraction of hidden tests passed, paid as it improves",
-        0.5,
+        PythonEnvironment.floor_margin,
         ("coding", "python", "codeact"),
         ("tests/solutions", "a reference solution per task: submitted, it passes every hidden test"),
         600.0,
@@ -89,10 +92,17 @@ FACTS: dict[str, Facts] = {
         0.0,
         1.0,
         "1 when check finds the task solved",
-        0.5,
+        TerminalEnvironment.floor_margin,
         ("terminal", "shell", "codeact"),
         ("openenv_mcp_terminal/tasks", "each task instance's reference solution: run, check passes"),
         900.0,
+    ),
+    "openenv_bridge": Facts(
+        -math.inf,
+        math.inf,
+        "the remote OpenEnv environment's rewards, passed through: its bounds are the remote's",
+        0.1,
+        ("bridge", "openenv"),
     ),
     "mcp_proxy": Facts(
         0.0,
@@ -110,6 +120,7 @@ ENVIRONMENTS: dict[str, type[Environment]] = {
     "python": PythonEnvironment,
     "terminal": TerminalEnvironment,
     "mcp_proxy": McpProxyEnvironment,
+    "openenv_bridge": OpenEnvBridgeEnvironment,
 }
 
 
@@ -118,12 +129,15 @@ def manifest_path(name: str) -> Path:
 
 
 def _number(value: float) -> str:
-    return ".inf" if math.isinf(value) else repr(float(value))
+    if math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    return repr(float(value))
 
 
 def render(cls: type[Environment]) -> str:
     """The manifest of `cls`, in the format `openenv-mcp init` writes."""
     facts = FACTS[cls.name]
+    # A bridge's tools are the remote's, listed when it serves: it declares none of its own.
     tools = [d.name for d in cls.actions()]
     tasks = cls.tasks()
     lines = [
@@ -155,14 +169,14 @@ def render(cls: type[Environment]) -> str:
     if facts.oracle is not None:
         location, what = facts.oracle
         lines += [
-            f"    # The oracle: {what}.",
+            f"    # The oracle: {what}; `openenv-mcp validate {cls.name}` plays it (semantic.oracle_max).",
             "    oracle:",
             "      form: script",
             f"      location: {location}",
         ]
     else:
         lines.append(
-            "    # No oracle ships in this folder (semantic.oracle_max will say so once it is graded)."
+            "    # No oracle: the reward is unbounded (`openenv-mcp validate` skips semantic.oracle_max)."
         )
     if tasks:
         lines += ["    task_api: true", f"    declared_task_count: {{all: {len(tasks)}}}"]

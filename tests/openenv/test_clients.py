@@ -26,6 +26,8 @@ from tests.openenv.peer import ROOT, openenv_python, run_client, serve_command
 pytestmark = [pytest.mark.subprocess, pytest.mark.timeout(300)]
 
 ENVS = ("echo", "wordle", "connect_four", "python", "terminal", "mcp_proxy")
+FOLDERS = (*ENVS, "openenv_bridge")
+"""Every folder's manifest is validated; the bridge is not served here (it needs a remote)."""
 SOLUTION = (ROOT / "environments/python/tests/solutions/fizzbuzz.py").read_text(encoding="utf-8")
 
 
@@ -101,7 +103,7 @@ async def _run_all(found: Reports) -> None:
     generic = [{**plan, "base": f"{base}/{plan['name']}"} for plan in generic_plans(base)]
     generic.append({**generic_plans(base)[0], "name": "root", "base": root})
     mcp_tool = [{"name": n, "base": f"{base}/{n}", "tool": t, "arguments": a} for n, t, a in MCP_TOOL_PLANS]
-    targets = [f"{base}/{name}" for name in ENVS] + [root] + [str(ROOT / "environments" / n) for n in ENVS]
+    targets = [f"{base}/{name}" for name in ENVS] + [root] + [str(ROOT / "environments" / n) for n in FOLDERS]
 
     async def store(name: str, script: str, argument: Any) -> None:
         setattr(found, name, await run_client(script, argument))
@@ -205,7 +207,7 @@ def test_the_openenv_command_itself_validates_the_root(reports: Reports) -> None
     assert reports.cli_exit == 0
 
 
-@pytest.mark.parametrize("env", ENVS)
+@pytest.mark.parametrize("env", FOLDERS)
 def test_openenv_validate_folder_fails_no_check(reports: Reports, env: str) -> None:
     found = reports.validate[str(Path(ROOT / "environments" / env))]
     report = found["report"]
