@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from mcp.server import Server, ServerRequestContext
 from mcp.server.lowlevel.server import NotificationOptions
@@ -239,8 +239,18 @@ class EnvServer:
             yield {}
 
     async def aclose(self) -> None:
-        """Close every episode; the transports call this when they stop serving."""
+        """Close every episode, then what they shared; the transports call this when they stop serving.
+
+        What episodes share (a started child server or remote) goes with the factory's `aclose()`
+        where a factory was given, else with the class's `server_stopped()` classmethod, when
+        either exists: never left to a timer or an exit handler.
+        """
         await self.registry.close_all()
+        shared = getattr(self._factory, "aclose", None) if self._factory != self._default_factory else None
+        if shared is None:
+            shared = getattr(self.env_class, "server_stopped", None)
+        if callable(shared):
+            await cast(Callable[[], Awaitable[None]], shared)()
 
     async def _on_list_tools(
         self, ctx: ServerRequestContext[Any, Any], params: PaginatedRequestParams | None

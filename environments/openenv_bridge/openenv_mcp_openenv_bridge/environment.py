@@ -24,7 +24,12 @@ from openenv_mcp.spec import ToolCallAction, ToolDefinition
 from openenv_mcp_openenv_bridge.config import BridgeConfig
 from openenv_mcp_openenv_bridge.errors import RemoteFailedError, RemoteStartError
 from openenv_mcp_openenv_bridge.observation import Envelope, RemoteObservation, RemoteResult
-from openenv_mcp_openenv_bridge.runtime import BridgeRuntime, default_runtime, open_session
+from openenv_mcp_openenv_bridge.runtime import (
+    BridgeRuntime,
+    close_default_runtime,
+    default_runtime,
+    open_session,
+)
 from openenv_mcp_openenv_bridge.session import Reply, Request, Session
 from openenv_mcp_openenv_bridge.tools import RemoteTool
 
@@ -75,6 +80,11 @@ class OpenEnvBridgeEnvironment(Environment[BridgeOptions, RemoteObservation]):
         factory (or use it as an async context manager) to stop a remote it started.
         """
         return BridgeFactory(BridgeRuntime(config))
+
+    @classmethod
+    async def server_stopped(cls) -> None:
+        """The server of the default configuration stops: so does a remote it started."""
+        await close_default_runtime()
 
     def about(self) -> str:
         config = self.bridge.config

@@ -16,7 +16,7 @@ from openenv_mcp_openenv_bridge.remote import SharedRemote
 from openenv_mcp_openenv_bridge.session import Request, Session
 from openenv_mcp_openenv_bridge.tools import RemoteTool, action_tools, is_mcp_schema, mcp_tools
 
-__all__ = ["BridgeRuntime", "default_runtime", "open_session"]
+__all__ = ["BridgeRuntime", "close_default_runtime", "default_runtime", "open_session"]
 
 logger = logging.getLogger(__name__)
 
@@ -145,3 +145,11 @@ def default_runtime() -> BridgeRuntime:
 
 
 _default: BridgeRuntime | None = None
+
+
+async def close_default_runtime() -> None:
+    """Stop the default configuration's remote, if one started (its server stops)."""
+    global _default
+    runtime, _default = _default, None
+    if runtime is not None:
+        await runtime.aclose()

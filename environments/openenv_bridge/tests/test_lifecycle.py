@@ -12,6 +12,8 @@ import pytest
 
 from environments.openenv_bridge.tests.helpers import remote_command, remote_pid
 from openenv_mcp.client import EnvClient
+from openenv_mcp.server import EnvServer
+from openenv_mcp.testing import connect, structured
 from openenv_mcp.testing.serving import served_process
 from openenv_mcp_openenv_bridge import COMMAND_VARIABLE, BridgeConfig, OpenEnvBridgeEnvironment
 
@@ -67,3 +69,20 @@ async def test_a_served_bridge_leaves_no_remote_behind(
             served.process.send_signal(how)
             await served.process.wait()
         assert await gone(pid)
+
+
+async def test_a_server_that_stops_stops_its_remote_at_once() -> None:
+    config = BridgeConfig(command=remote_command("echo_remote.py"), linger=600)
+    factory = OpenEnvBridgeEnvironment.factory(config)
+    server = EnvServer(OpenEnvBridgeEnvironment, factory=factory)
+    with anyio.fail_after(60):
+        async with connect(server, era="legacy") as client:
+            reset = await client.call_tool("reset", {"seed": 1})
+            assert factory.runtime.remote is not None
+            state = structured(
+                await client.call_tool("state", {"episode_id": structured(reset)["episode_id"]})
+            )
+            pid = await remote_pid(state["extra"]["remote_url"])
+        assert running(pid)
+        await server.aclose()  # what the transports do when they stop serving
+        assert await gone(pid, within=10), "the remote waited out its linger"
