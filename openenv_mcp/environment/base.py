@@ -25,6 +25,7 @@ from openenv_mcp.environment import progress
 from openenv_mcp.environment.options import max_steps_schema, parse_max_steps
 from openenv_mcp.environment.records import StepRecord
 from openenv_mcp.environment.tools import ForwardedTool, InnerTool, build_tool, is_tool
+from openenv_mcp.environment.views import View
 from openenv_mcp.errors import (
     ENVIRONMENT_FAILED,
     ActionError,
@@ -146,6 +147,15 @@ class Environment(Generic[OptionsT, ObsT]):
         """
         return None
 
+    def render_view(self) -> View | None:
+        """A picture of the episode now for people (the web playground), or None: none.
+
+        Build it with `View.plain` or `Svg` (`openenv_mcp.environment.views`), which escape
+        everything, so no observation can inject markup. Served as the episode's view resource,
+        to a production client too: as with `board_view`, show only what the agent has seen.
+        """
+        return None
+
     @classmethod
     def tasks(cls) -> dict[str, str]:
         """The tasks the `task` option accepts, id to title, for prompts and completion.
@@ -201,6 +211,11 @@ class Environment(Generic[OptionsT, ObsT]):
     def has_board(cls) -> bool:
         """Whether the environment shows a board (overrides `board_view`)."""
         return cls.board_view is not Environment.board_view
+
+    @classmethod
+    def has_view(cls) -> bool:
+        """Whether the environment draws a picture of its state (overrides `render_view`)."""
+        return cls.render_view is not Environment.render_view
 
     @classmethod
     def accepts_code(cls) -> bool:

@@ -4,7 +4,9 @@
 - ``openenv://<env>/readme``: the environment's README, to a caller with control only (it
   is written for trainers: it names the control tools and the rewards);
 - ``openenv://<env>/episodes/{episode_id}/transcript``: what the agent read so far;
-- ``openenv://<env>/episodes/{episode_id}/board``: the board now, where the environment has one.
+- ``openenv://<env>/episodes/{episode_id}/board``: the board now, where the environment has one;
+- ``openenv://<env>/episodes/{episode_id}/view``: a picture of the episode for people (text, or
+  SVG built from escaped parts: `Environment.render_view`), where the environment draws one.
 
 The lists are fixed per server and view; episodes are resource templates, their handle in the
 URI. Another principal's episode is unknown here as everywhere (`EpisodeRegistry.get`), and
@@ -29,7 +31,7 @@ from openenv_mcp.spec.wire import observation_text
 
 __all__ = ["EpisodeURI", "ResourceSet", "not_found"]
 
-_EPISODE = re.compile(r"openenv://(?P<env>[^/]+)/episodes/(?P<id>[^/]+)/(?P<view>transcript|board)")
+_EPISODE = re.compile(r"openenv://(?P<env>[^/]+)/episodes/(?P<id>[^/]+)/(?P<view>transcript|board|view)")
 _GONE = object()
 """The version of an episode resource whose episode is not live."""
 
@@ -78,14 +80,18 @@ class ResourceSet:
             mime_type="text/markdown",
         )
         self.listed = {True: [rules_resource, *([readme] if self.readme else [])], False: [rules_resource]}
-        self.views = ["transcript", *(["board"] if env_class.has_board() else [])]
+        self.views = [
+            "transcript",
+            *(["board"] if env_class.has_board() else []),
+            *(["view"] if env_class.has_view() else []),
+        ]
         self.templates = [
             ResourceTemplate(
                 uri_template=f"{self.base}/episodes/{{episode_id}}/{view}",
                 name=f"episode {view}",
                 title=f"{name}: an episode's {view}",
                 description=_TEMPLATE_TEXT[view],
-                mime_type="text/markdown" if view == "transcript" else "text/plain",
+                mime_type=_TEMPLATE_MIME[view],
             )
             for view in self.views
         ]
@@ -105,6 +111,11 @@ class ResourceSet:
             view = episode.env.board_view()
             text = observation_text(view) if view is not None else "(no board yet)"
             return TextResourceContents(uri=uri, mime_type="text/plain", text=text)
+        if parsed.view == "view":
+            drawn = episode.env.render_view()
+            if drawn is None:
+                return TextResourceContents(uri=uri, mime_type="text/plain", text="(nothing to show yet)")
+            return TextResourceContents(uri=uri, mime_type=drawn.mime_type, text=drawn.text)
         return TextResourceContents(
             uri=uri, mime_type="text/markdown", text=transcript_text(episode, control=caller.control)
         )
@@ -135,4 +146,8 @@ _TEMPLATE_TEXT = {
     "and observation (episode_id as reset or open_episode returned it).",
     "board": "The board of an episode now, as its agent sees it "
     "(episode_id as reset or open_episode returned it).",
+    "view": "A picture of an episode now, for people: plain text or SVG "
+    "(episode_id as reset or open_episode returned it).",
 }
+_TEMPLATE_MIME: dict[str, str | None] = {"transcript": "text/markdown", "board": "text/plain", "view": None}
+"""A view is text or SVG, as the environment draws it: its contents say which."""

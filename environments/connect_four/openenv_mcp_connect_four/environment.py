@@ -12,11 +12,13 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from openenv_mcp import Environment, ToolCallAction, tool
+from openenv_mcp.environment.views import View
 from openenv_mcp.errors import ActionError
 from openenv_mcp_connect_four.board import COLUMNS, Board, Piece
 from openenv_mcp_connect_four.observation import AGENT, OPPONENT, BoardView, Status
 from openenv_mcp_connect_four.opponents import Opponent, OpponentName, make_opponent
 from openenv_mcp_connect_four.oracle import winning_line
+from openenv_mcp_connect_four.picture import picture
 
 __all__ = ["ConnectFourEnvironment", "ConnectFourOptions"]
 
@@ -90,6 +92,10 @@ class ConnectFourEnvironment(Environment):
     def board_view(self) -> BoardView:
         """The board now, as `view_board` shows it (the episode's board resource)."""
         return self._view(agent_move=self._last_move(AGENT), opponent_move=self._last_move(OPPONENT))
+
+    def render_view(self) -> View:
+        """The board as a picture: red X, yellow O (the episode's view resource)."""
+        return picture(self.board_view())
 
     def example_actions(self) -> list[ToolCallAction]:
         """Three seed-dependent drops into different columns (never full, never a finished game)."""

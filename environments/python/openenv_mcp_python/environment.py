@@ -15,8 +15,10 @@ from pydantic import Field, field_validator
 
 from openenv_mcp import ToolCallAction, tool
 from openenv_mcp.environment import CodeActEnvironment, CodeActOptions, CodeObservation
+from openenv_mcp.environment.views import View
 from openenv_mcp.errors import ActionError
 from openenv_mcp.sandbox.provider import SandboxProvider
+from openenv_mcp_python.files_view import files_view
 from openenv_mcp_python.grading import grade
 from openenv_mcp_python.observations import Briefing, SubmissionReport
 from openenv_mcp_python.tasks import SOLUTION_FILE, Task, load_tasks, task_ids
@@ -180,6 +182,10 @@ class PythonEnvironment(CodeActEnvironment):
         """The hidden tests' calls the statement does not show: none may reach the agent."""
         public = f"{self.task.statement}\n{self.task.starter}"
         return [test.call for test in self.task.tests if len(test.call) >= 8 and test.call not in public]
+
+    def render_view(self) -> View | None:
+        """The workspace's files and their text (the episode's view resource); none before a reset."""
+        return files_view(self._workspace()) if self.sandbox is not None else None
 
     def example_actions(self) -> list[ToolCallAction]:
         """A wrong solution written, read back, listed and submitted (deterministic for the seed)."""

@@ -23,6 +23,7 @@ from pydantic import Field, field_validator
 
 from openenv_mcp import ToolCallAction, tool
 from openenv_mcp.environment import CodeActEnvironment, CodeActOptions
+from openenv_mcp.environment.views import View
 from openenv_mcp.errors import ActionError
 from openenv_mcp.sandbox import Sandbox, SandboxLimits
 from openenv_mcp.sandbox.provider import SandboxProvider
@@ -31,6 +32,7 @@ from openenv_mcp_terminal.files import DirListing, Workspace
 from openenv_mcp_terminal.observations import CheckResult, TaskView
 from openenv_mcp_terminal.snapshot import copy_workspace
 from openenv_mcp_terminal.tasks import TASKS, CheckContext, Task, TaskInstance, Verdict
+from openenv_mcp_terminal.transcript import transcript
 
 __all__ = ["TerminalEnvironment", "TerminalOptions"]
 
@@ -197,6 +199,10 @@ class TerminalEnvironment(CodeActEnvironment):
         if self.instance is None:
             return []
         return [command for command in self.instance.solution if len(command) >= 12]
+
+    def render_view(self) -> View:
+        """The commands run and what they printed, as a terminal shows them (the episode's view resource)."""
+        return transcript(self.history, self.observations)
 
     def example_actions(self) -> list[ToolCallAction]:
         """Look around: list the workspace, ``ls -R``, and read the first setup file."""

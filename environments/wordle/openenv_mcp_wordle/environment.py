@@ -13,10 +13,12 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from openenv_mcp import Environment, ToolCallAction, tool
+from openenv_mcp.environment.views import View
 from openenv_mcp.errors import ActionError
 from openenv_mcp_wordle.feedback import Mark, score
 from openenv_mcp_wordle.knowledge import Knowledge
 from openenv_mcp_wordle.observations import GuessResult, Keyboard, Row
+from openenv_mcp_wordle.picture import picture
 from openenv_mcp_wordle.words import WORD_LENGTH, allowed, answers
 
 __all__ = [
@@ -160,6 +162,12 @@ class WordleEnvironment(Environment):
             game_over=self.game_over,
             secret=self.secret if self.game_over else None,
         )
+
+    def render_view(self) -> View:
+        """The coloured grid of the guesses so far (the view resource); the secret only once over."""
+        view = self.board_view()
+        status = view if isinstance(view, str) else view.status()
+        return picture(self.board, self.max_guesses, status)
 
     def example_actions(self) -> list[ToolCallAction]:
         """A few seed-dependent valid guesses for the conformance check."""
