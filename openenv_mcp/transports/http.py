@@ -18,6 +18,7 @@ from starlette.types import ASGIApp
 
 from openenv_mcp.auth import ENVIRONMENT_SCOPES, Authenticator, BearerGuard, Refusal, resource_metadata_route
 from openenv_mcp.openenv_wire import OpenEnvSurface
+from openenv_mcp.playground import Pages
 from openenv_mcp.server import EnvServer
 from openenv_mcp.server.audit import audit
 from openenv_mcp.transports.connections import (
@@ -107,6 +108,9 @@ def build_app(
 ) -> Starlette:
     """A Starlette app serving each environment's MCP endpoint and OpenEnv surface, /healthz and /envs.
 
+    ``/`` is the web playground's catalogue and ``/envs/<name>/play`` each environment's page
+    (`openenv_mcp.playground`).
+
     ``/envs/<name>`` is each environment's OpenEnv base URL (`openenv_mcp.openenv_wire`), and the
     root too when the app serves one environment.
 
@@ -120,6 +124,8 @@ def build_app(
     security = _security(allowed_hosts)
     service = ServiceRoutes(env_servers, security, readiness or Readiness(), authenticator)
     routes: list[BaseRoute] = service.routes()
+    # Before the mounts: `/` is the catalogue page also where OpenEnv's routes sit at the root.
+    routes += Pages(s.name for s in env_servers).routes(lambda app: HostCheck(app, security))
     if authenticator is not None:
         authenticator.on_refused.append(lambda refusal: _report(service, refusal))
     surfaces: list[OpenEnvSurface] = []
