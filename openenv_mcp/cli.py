@@ -22,6 +22,7 @@ from openenv_mcp.sandbox.provider import BACKENDS
 from openenv_mcp.scaffold import cli as scaffold_cli
 from openenv_mcp.server import EnvServer, Mode, audit, tracing
 from openenv_mcp.server.quotas import QuotaLimits, production_share
+from openenv_mcp.trajectories import cli as trajectories_cli
 from openenv_mcp.transports import serve_http, serve_stdio
 from openenv_mcp.transports.connections import REQUEST_TIMEOUT_SECONDS
 from openenv_mcp.transports.http import (
@@ -142,6 +143,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="LAYER",
         help=f"serve code in production without this sandbox layer (repeatable): {', '.join(layers.LAYERS)}",
     )
+    trajectories_cli.add_record_option(serve)
+    trajectories_cli.add_replay_command(commands)
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"], default="info")
     doctor = commands.add_parser("doctor", help="which sandbox layers this machine gives")
     doctor.add_argument("--sandbox", choices=BACKENDS, default="bubblewrap")
@@ -217,7 +220,7 @@ def _servers(args: argparse.Namespace) -> list[EnvServer]:
     if args.transport == "stdio" and len(names) != 1:
         raise OpenEnvError(f"stdio serves exactly one environment; got {len(names)}: name one ENV")
     limits = RegistryLimits(capacity=args.capacity, idle_ttl=args.idle_ttl or None)
-    return [
+    servers = [
         EnvServer(
             discovery.load(name),
             mode=args.mode,
@@ -229,6 +232,8 @@ def _servers(args: argparse.Namespace) -> list[EnvServer]:
         )
         for name in names
     ]
+    trajectories_cli.record_servers(servers, args.record)
+    return servers
 
 
 def _ignore(signum: int, frame: object) -> None:
@@ -314,6 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _doctor(args)
         if args.command == "init":
             return scaffold_cli.init(args)
+        if args.command == "replay":
+            return trajectories_cli.run_replay(args)
         if args.command == "validate":
             return validate_cli.run_validate(args)
         if args.command == "build":

@@ -20,6 +20,7 @@ import anyio
 from openenv_mcp.environment import Environment
 from openenv_mcp.errors import AtCapacityError, EpisodeClosedError, UnknownEpisodeError
 from openenv_mcp.spec import CodeAction, ResetResult, StepResult, ToolCallAction
+from openenv_mcp.trajectories.recorder import Recorder, Recording
 
 __all__ = ["ANYONE", "START_OVER", "Caller", "Episode", "EpisodeRegistry", "RegistryLimits"]
 
@@ -65,11 +66,23 @@ class Episode:
     """The principal that opened the episode; nobody else can use it (it is unknown to them)."""
     last_used: float = field(default_factory=time.monotonic)
     lock: anyio.Lock = field(default_factory=lambda: anyio.Lock(fast_acquire=True))
+    recording: Recording | None = None
+    """Where this episode's trajectories go (a new one each reset); None: not recorded."""
+    recorder: Recorder | None = None
 
     async def reset(self, seed: int | None, options: dict[str, Any] | None) -> ResetResult:
         async with self.lock:
             self.last_used = time.monotonic()
-            return await self.env.reset(seed=seed, options=options)
+            first = await self.env.reset(seed=seed, options=options)
+            if self.recording is not None:
+                self.close_recorder()
+                env = self.env
+                self.recorder = self.recording.begin(env.name, self.id, env.seed, options, first)
+            return first
+
+    def close_recorder(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
 
     async def step(self, action: ToolCallAction | CodeAction) -> StepResult:
         try:
@@ -77,9 +90,11 @@ class Episode:
         except anyio.WouldBlock:
             await self.lock.acquire()
         try:
-            self.last_used = time.monotonic()
+            began = self.last_used = time.monotonic()
             result = await self.env.step(action)
             self.last_used = time.monotonic()
+            if self.recorder is not None:  # every path steps here: MCP calls, step, step_batch, code, /ws
+                self.recorder.step(action, result, self.last_used - began)
             return result
         finally:
             self.lock.release()
@@ -95,6 +110,8 @@ class EpisodeRegistry:
         self._closed: OrderedDict[str, tuple[str, str | None]] = OrderedDict()
         """Why recently closed episodes closed, and whose they were."""
         self._reserved = 0
+        self.recording: Recording | None = None
+        """Record every episode's trajectories here (`serve --record DIR`); None: not recorded."""
         self.created_total = 0
         self.closed_total = 0
         self.expired_total = 0
@@ -130,7 +147,12 @@ class EpisodeRegistry:
             raise AtCapacityError(self._capacity_message(caller))
         self._reserved += 1
         try:
-            episode = Episode(id=secrets.token_urlsafe(18), env=self._factory(), owner=caller.owner)
+            episode = Episode(
+                id=secrets.token_urlsafe(18),
+                env=self._factory(),
+                owner=caller.owner,
+                recording=self.recording,
+            )
             episode.env.episode_id = episode.id
             try:
                 first = await episode.reset(seed, options)
@@ -166,6 +188,7 @@ class EpisodeRegistry:
             return False
         self._remember_closed(episode_id, why, episode.owner)
         self.closed_total += 1
+        episode.close_recorder()
         with anyio.CancelScope(shield=True):
             try:
                 await episode.env.close()

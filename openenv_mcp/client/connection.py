@@ -77,6 +77,12 @@ class Connection:
     def protocol_version(self) -> str:
         return self._client.protocol_version
 
+    @property
+    def server_name(self) -> str:
+        """The server's name (our servers give the environment's), or "" when it gave none."""
+        info = self._client.server_info
+        return info.name if info is not None else ""
+
     async def __aenter__(self) -> Self:
         async with AsyncExitStack() as stack:
             if self._http is not None:

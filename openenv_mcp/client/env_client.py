@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -12,6 +13,7 @@ from openenv_mcp.client.episode import ActionLike, RemoteEpisode
 from openenv_mcp.client.results import RemoteStepResult
 from openenv_mcp.client.targets import Target
 from openenv_mcp.spec import State, ToolDefinition
+from openenv_mcp.trajectories.recorder import Recorder, Recording
 
 __all__ = ["EnvClient"]
 
@@ -32,9 +34,12 @@ class EnvClient:
         read_timeout: float = 60.0,
         parse_error_reward: float = 0.0,
         auth: Auth | None = None,
+        recording: Recording | None = None,
     ) -> None:
         self._connection = Connection(target, mode=mode, read_timeout=read_timeout, auth=auth)
-        self._episode = RemoteEpisode(self._connection, parse_error_reward=parse_error_reward)
+        self._episode = RemoteEpisode(
+            self._connection, parse_error_reward=parse_error_reward, recording=recording
+        )
         self._open = False
 
     async def __aenter__(self) -> Self:
@@ -56,6 +61,21 @@ class EnvClient:
     def protocol_version(self) -> str:
         """The MCP protocol version in use."""
         return self._connection.protocol_version
+
+    @property
+    def recorder(self) -> Recorder | None:
+        """The trajectory being recorded, when the client was given a `recording` (after a reset)."""
+        return self._episode.recorder
+
+    def record_model(
+        self,
+        messages: Sequence[dict[str, Any]] | None = None,
+        token_ids: Sequence[int] | None = None,
+        logprobs: Sequence[float] | None = None,
+    ) -> None:
+        """Note what the model said before the next step (kept with it in the trajectory)."""
+        if self._episode.recorder is not None:
+            self._episode.recorder.model(messages, token_ids, logprobs)
 
     def tools(self) -> list[ToolDefinition]:
         """The environment's inner tools: what a model may call (no control tools, no handles)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from openenv_mcp.client.connection import Connection
@@ -17,6 +18,7 @@ from openenv_mcp.client.results import (
 from openenv_mcp.errors import EpisodeClosedError, UnknownEpisodeError
 from openenv_mcp.spec import CodeAction, State, ToolCallAction
 from openenv_mcp.spec.wire import observation_text
+from openenv_mcp.trajectories.recorder import Recorder, Recording
 from openenv_mcp_adapters import ParseError, parse_action
 
 __all__ = ["ActionLike", "RemoteEpisode"]
@@ -31,10 +33,15 @@ ActionLike = ToolCallAction | CodeAction | ParseError | dict[str, Any] | str
 class RemoteEpisode:
     """An episode on a server; the handle stays inside, the trainer never passes it."""
 
-    def __init__(self, connection: Connection, *, parse_error_reward: float = 0.0) -> None:
+    def __init__(
+        self, connection: Connection, *, parse_error_reward: float = 0.0, recording: Recording | None = None
+    ) -> None:
         self.connection = connection
         self.episode_id: str | None = None
         self.parse_error_reward = parse_error_reward
+        self.recording = recording
+        self.recorder: Recorder | None = None
+        """The trajectory being recorded (from the last reset), when `recording` is set."""
 
     async def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> RemoteStepResult:
         """Start the episode (or restart it in place, keeping its handle)."""
@@ -52,19 +59,38 @@ class RemoteEpisode:
             raise_for(result)  # the episode (if any) stays this client's: its handle is kept
         self.episode_id = str(data["episode_id"])
         text, prefix = result_text(result), f"episode_id: {self.episode_id}\n\n"
-        return RemoteStepResult(
+        first = RemoteStepResult(
             observation=text[len(prefix) :]
             if text.startswith(prefix)
             else observation_text(data.get("observation")),
             structured=data.get("observation"),
             info=dict(data.get("info") or {}),
         )
+        if self.recording is not None:
+            if self.recorder is not None:
+                self.recorder.close()
+            if seed is None:  # the server drew one: a replay needs it
+                seed = (await self.state()).seed
+            name = self.connection.server_name
+            self.recorder = self.recording.begin(name, self.episode_id, seed, options, first, "client")
+        return first
 
     async def step(self, action: ActionLike) -> RemoteStepResult:
         """Take one action; unreadable model output is an error observation, not an exception."""
         parsed = self.parse(action)
         if isinstance(parsed, ParseError):
             return self.parse_error(parsed)
+        began = time.monotonic()
+        result = await self._send(parsed)
+        self.record(parsed, result, time.monotonic() - began)
+        return result
+
+    def record(self, action: ToolCallAction | CodeAction, result: RemoteStepResult, seconds: float) -> None:
+        """Add a step to the trajectory being recorded (`step_batch`'s steps come here too)."""
+        if self.recorder is not None:
+            self.recorder.step(action, result, seconds)
+
+    async def _send(self, parsed: ToolCallAction | CodeAction) -> RemoteStepResult:
         episode_id = self.handle()
         if isinstance(parsed, ToolCallAction) and parsed.tool_name in self.connection.wrapped:
             arguments = {**parsed.parameters, "episode_id": episode_id}
@@ -98,11 +124,14 @@ class RemoteEpisode:
         return self.episode_id
 
     def parse_error(self, error: ParseError) -> RemoteStepResult:
-        """The error observation answering unreadable model output (no call is made)."""
-        return RemoteStepResult(
+        """The error observation answering unreadable model output (no call is made; it is recorded)."""
+        result = RemoteStepResult(
             observation=error.observation(),
             structured=None,
             reward=self.parse_error_reward,
             info={"error": error.message, "parse_error": True},
             tool_call_id=error.tool_call_id,
         )
+        if self.recorder is not None:
+            self.recorder.step({"type": "parse_error", "message": error.message}, result, 0.0)
+        return result

@@ -26,6 +26,7 @@ True, and (outside `DISABLED`) the episode is reset at its next step.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from enum import StrEnum
@@ -41,6 +42,7 @@ from openenv_mcp.client.episode import ActionLike, RemoteEpisode
 from openenv_mcp.client.results import ClientError, RemoteStepResult
 from openenv_mcp.client.targets import Target
 from openenv_mcp.spec import CodeAction, ToolCallAction, ToolDefinition
+from openenv_mcp.trajectories.recorder import Recorder, Recording
 from openenv_mcp_adapters import ParseError
 
 __all__ = ["AutoresetMode", "VectorEnvClient"]
@@ -77,6 +79,7 @@ class VectorEnvClient:
         parse_error_reward: float = 0.0,
         batched: bool | None = None,
         auth: Auth | None = None,
+        recording: Recording | None = None,
     ) -> None:
         if num_envs < 1 or connections < 1:
             raise ValueError("num_envs and connections must be at least 1")
@@ -88,7 +91,9 @@ class VectorEnvClient:
         ]
         self._episodes = [
             RemoteEpisode(
-                self._connections[i % len(self._connections)], parse_error_reward=parse_error_reward
+                self._connections[i % len(self._connections)],
+                parse_error_reward=parse_error_reward,
+                recording=recording,
             )
             for i in range(num_envs)
         ]
@@ -116,6 +121,22 @@ class VectorEnvClient:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.close()
+
+    def recorder(self, index: int) -> Recorder | None:
+        """The trajectory episode `index` is recording (with a `recording`, after its reset)."""
+        return self._episodes[index].recorder
+
+    def record_model(
+        self,
+        index: int,
+        messages: Sequence[dict[str, Any]] | None = None,
+        token_ids: Sequence[int] | None = None,
+        logprobs: Sequence[float] | None = None,
+    ) -> None:
+        """Note what the model said before episode `index`'s next step."""
+        recorder = self._episodes[index].recorder
+        if recorder is not None:
+            recorder.model(messages, token_ids, logprobs)
 
     def tools(self) -> list[ToolDefinition]:
         """The environment's inner tools (what a model may call)."""
@@ -185,13 +206,17 @@ class VectorEnvClient:
             mine = [(i, a) for i, a in todo if self._episodes[i].connection is connection]
             if not mine:
                 return
+            began = time.monotonic()
             try:
                 answers = await step_batch(connection, [(self._episodes[i].handle(), a) for i, a in mine])
             except Exception as exc:
                 answers = [exc] * len(mine)
-            for (index, _), answer in zip(mine, answers, strict=True):
+            seconds = time.monotonic() - began  # the batch's time: each of its steps took that long
+            for (index, action), answer in zip(mine, answers, strict=True):
                 ok = isinstance(answer, RemoteStepResult)
                 results[index] = answer if ok else self._failed(index, "step", answer)
+                if isinstance(answer, RemoteStepResult):
+                    self._episodes[index].record(action, answer, seconds)
 
         await self._gather([lambda c=c: one_connection(c) for c in self._connections])
 
