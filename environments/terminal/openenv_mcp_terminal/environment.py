@@ -32,6 +32,7 @@ from openenv_mcp_terminal.files import DirListing, Workspace
 from openenv_mcp_terminal.observations import CheckResult, TaskView
 from openenv_mcp_terminal.snapshot import copy_workspace
 from openenv_mcp_terminal.tasks import TASKS, CheckContext, Task, TaskInstance, Verdict
+from openenv_mcp_terminal.tasks.harbor import HarborTask, harbor_task
 from openenv_mcp_terminal.transcript import transcript
 
 __all__ = ["TerminalEnvironment", "TerminalOptions"]
@@ -42,14 +43,16 @@ _CHECK_TIMEOUT = 10.0
 class TerminalOptions(CodeActOptions):
     """Options of a terminal episode (and the sandbox limits every CodeAct episode takes)."""
 
-    task: str | None = Field(
-        default=None, description=f"The task id, one of: {', '.join(TASKS)}. Default: drawn with the seed."
+    task: str | HarborTask | None = Field(
+        default=None,
+        description=f"The task id, one of: {', '.join(TASKS)}; or a Harbor task (a taskset's row, "
+        "from openenv_mcp.tasks.load of a Harbor folder). Default: drawn with the seed.",
     )
 
     @field_validator("task")
     @classmethod
-    def _known_task(cls, value: str | None) -> str | None:
-        if value is not None and value not in TASKS:
+    def _known_task(cls, value: str | HarborTask | None) -> str | HarborTask | None:
+        if isinstance(value, str) and value not in TASKS:
             raise ValueError(f"unknown task {value!r}; the tasks are: {', '.join(TASKS)}")
         return value
 
@@ -77,7 +80,10 @@ class TerminalEnvironment(CodeActEnvironment):
         self.checks = 0
 
     async def on_reset(self, options: TerminalOptions) -> TaskView:
-        self.task = TASKS[options.task] if options.task else self.rng.choice(list(TASKS.values()))
+        if isinstance(options.task, HarborTask):
+            self.task = harbor_task(options.task)
+        else:
+            self.task = TASKS[options.task] if options.task else self.rng.choice(list(TASKS.values()))
         self.instance = self.task.generate(self.rng)
         self.solved, self.checks, self._oracle_commands = False, 0, 0
         workspace = self.workspace
