@@ -59,6 +59,21 @@ class ConnectFourEnvironment(Environment):
         self.opponent: Opponent = make_opponent(self.options.opponent)
         self._oracle_line: list[int] = []
 
+    @classmethod
+    def task_options(cls) -> dict[str, dict[str, Any]]:
+        """The built-in tasks: each opponent (minimax at depths 2 and 4), moving first or second."""
+        opponents: dict[str, dict[str, Any]] = {
+            "random": {"opponent": "random"},
+            "greedy": {"opponent": "greedy"},
+            "minimax2": {"opponent": "minimax", "depth": 2},
+            "minimax4": {"opponent": "minimax", "depth": 4},
+        }
+        return {
+            f"{name}-{order}": {**options, "agent_first": order == "first"}
+            for name, options in opponents.items()
+            for order in ("first", "second")
+        }
+
     async def on_reset(self, options: ConnectFourOptions) -> BoardView:
         self.options, self.board, self._oracle_line = options, Board(), []
         self.opponent = make_opponent(options.opponent, options.depth)

@@ -36,14 +36,17 @@ class PythonOptions(CodeActOptions):
     """Options of a python episode (and `sandbox` limits, from CodeAct)."""
 
     task: Annotated[
-        str | None,
-        Field(description=f"The task's id, one of: {', '.join(task_ids())}; default: drawn from the seed."),
+        str | Task | None,
+        Field(
+            description=f"The task's id, one of: {', '.join(task_ids())}; or a whole task (a taskset's "
+            "row: id, title, function, signature, statement, starter, tests); default: drawn from the seed."
+        ),
     ] = None
 
     @field_validator("task")
     @classmethod
-    def _known(cls, value: str | None) -> str | None:
-        if value is not None and value not in load_tasks():
+    def _known(cls, value: str | Task | None) -> str | Task | None:
+        if isinstance(value, str) and value not in load_tasks():
             raise ValueError(f"unknown task {value!r}; the tasks are: {', '.join(task_ids())}")
         return value
 
@@ -69,7 +72,8 @@ class PythonEnvironment(CodeActEnvironment):
         self.submissions = 0
 
     async def on_reset(self, options: PythonOptions) -> Briefing:
-        self.task = load_tasks()[options.task or self.rng.choice(task_ids())]
+        chosen = options.task or self.rng.choice(task_ids())
+        self.task = chosen if isinstance(chosen, Task) else load_tasks()[chosen]
         self.best, self.last_report, self.submissions = 0.0, None, 0
         self._workspace().write_text(SOLUTION_FILE, self.task.starter)
         return Briefing(

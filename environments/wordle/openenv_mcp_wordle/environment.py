@@ -80,6 +80,11 @@ class WordleEnvironment(Environment):
         self.knowledge = Knowledge()
         self.solved = False
 
+    @classmethod
+    def task_options(cls) -> dict[str, dict[str, Any]]:
+        """The built-in tasks: the usual game and hard mode (the seed draws the word)."""
+        return {"standard": {}, "hard": {"hard_mode": True}}
+
     async def on_reset(self, options: WordleOptions) -> str:
         self.max_guesses, self.hard_mode = options.max_guesses, options.hard_mode
         self.secret = options.word or self.rng.choice(answers())
