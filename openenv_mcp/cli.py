@@ -17,6 +17,7 @@ from openenv_mcp.auth import Authenticator, JwtVerifier, OAuthSettings, StaticTo
 from openenv_mcp.containers import cli as containers_cli
 from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.errors import OpenEnvError
+from openenv_mcp.rewards import cli as rewards_cli
 from openenv_mcp.sandbox import layers
 from openenv_mcp.sandbox.provider import BACKENDS
 from openenv_mcp.scaffold import cli as scaffold_cli
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
         help="steps a second one client may take (bursts of a second's worth); default: no limit",
     )
     _add_auth_options(serve)
+    rewards_cli.add_reward_option(serve)
     serve.add_argument(
         "--audit-log",
         metavar="FILE",
@@ -261,6 +263,7 @@ def _doctor(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     authenticator = _authenticator(args)
     servers = _servers(args)
+    rewards_cli.reward_servers(servers, args.reward)
     if args.audit_log:
         audit.log_to(args.audit_log)
     if args.otlp_endpoint:

@@ -100,6 +100,8 @@ class EnvServer:
             )
         self.sandbox_provider = _provider(env_class, sandbox, warm_pool)
         self._factory = factory or self._default_factory
+        self.env_hooks: list[Callable[[Environment], object]] = []
+        """Called on each environment an episode gets (rewards from outside attach here)."""
         self.registry = WatchedRegistry(self.make_environment, limits, self._episode_event)
         self.progress_interval = HEARTBEAT_SECONDS
         """Seconds between progress notifications of a running call whose caller asked for them."""
@@ -148,6 +150,8 @@ class EnvServer:
         env = self._factory()
         if self.runtime_tools:
             env.use_tools(self._listed)
+        for hook in self.env_hooks:
+            hook(env)
         return env
 
     def _install_tools(self, listed: Sequence[InnerTool]) -> None:
