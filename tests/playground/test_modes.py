@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,7 +35,7 @@ def guarded() -> Iterator[Served]:
         yield app
 
 
-def test_production_hides_control_and_reward(page: Page, production: Served) -> None:
+def test_production_hides_control_and_reward(page: Page, production: Served, tmp_path: Path) -> None:
     open_play(page, production.play_url("connect_four"))
     expect(page.locator("#mode")).to_have_text("production mode")
     reset(page, 2, button="Open episode")
@@ -51,6 +53,14 @@ def test_production_hides_control_and_reward(page: Page, production: Served) -> 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download trajectory (JSON Lines)").click()
     assert '"reward"' not in Path(download.value.path()).read_text()
+
+    page.get_by_role("button", name="Copy as Python").click()  # plain MCP: no EnvClient without reset
+    script = tmp_path / "episode.py"
+    script.write_text(page.get_by_label("The episode as a Python script").input_value())
+    command = [sys.executable, str(script)]
+    ran = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert "Your last move: column 3" in ran.stdout
 
 
 def test_auth_asks_for_a_token_and_refuses_without_one(page: Page, guarded: Served) -> None:
