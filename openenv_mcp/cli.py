@@ -17,6 +17,7 @@ from openenv_mcp.auth import Authenticator, JwtVerifier, OAuthSettings, StaticTo
 from openenv_mcp.containers import cli as containers_cli
 from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.errors import OpenEnvError
+from openenv_mcp.ray import cli as ray_cli
 from openenv_mcp.rewards import cli as rewards_cli
 from openenv_mcp.sandbox import layers
 from openenv_mcp.sandbox.provider import BACKENDS
@@ -147,6 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     trajectories_cli.add_record_option(serve)
     trajectories_cli.add_replay_command(commands)
+    ray_cli.add_ray_options(serve)
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"], default="info")
     doctor = commands.add_parser("doctor", help="which sandbox layers this machine gives")
     doctor.add_argument("--sandbox", choices=BACKENDS, default="bubblewrap")
@@ -235,6 +237,7 @@ def _servers(args: argparse.Namespace) -> list[EnvServer]:
         for name in names
     ]
     trajectories_cli.record_servers(servers, args.record)
+    ray_cli.use_ray(servers, args)
     return servers
 
 

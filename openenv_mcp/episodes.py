@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 
@@ -22,7 +22,15 @@ from openenv_mcp.errors import AtCapacityError, EpisodeClosedError, UnknownEpiso
 from openenv_mcp.spec import CodeAction, ResetResult, StepResult, ToolCallAction
 from openenv_mcp.trajectories.recorder import Recorder, Recording
 
-__all__ = ["ANYONE", "START_OVER", "Caller", "Episode", "EpisodeRegistry", "RegistryLimits"]
+__all__ = [
+    "ANYONE",
+    "START_OVER",
+    "Caller",
+    "Episode",
+    "EpisodeProvider",
+    "EpisodeRegistry",
+    "RegistryLimits",
+]
 
 logger = logging.getLogger(__name__)
 _FORGOTTEN_IDS = 10_000
@@ -100,6 +108,27 @@ class Episode:
             self.lock.release()
 
 
+class EpisodeProvider(Protocol):
+    """Where episodes live when not in this process (Ray actors), in place of the registry's factory.
+
+    It makes each episode's environment (a proxy of the remote one), mints handles that say
+    where their episode lives, and finds an episode that another front door opened from its
+    handle alone.
+    """
+
+    def new_id(self, owner: str | None) -> str:
+        """A new unguessable handle for an episode of `owner`'s, naming where it will live."""
+        ...
+
+    def environment(self) -> Environment:
+        """The environment of a new episode (it learns its handle before its first reset)."""
+        ...
+
+    def adopt(self, episode_id: str) -> tuple[Environment, str | None] | None:
+        """The live episode behind a handle this registry never opened, with its owner; None: none."""
+        ...
+
+
 class EpisodeRegistry:
     """Owns every episode of one environment class on one server."""
 
@@ -110,6 +139,8 @@ class EpisodeRegistry:
         self._closed: OrderedDict[str, tuple[str, str | None]] = OrderedDict()
         """Why recently closed episodes closed, and whose they were."""
         self._reserved = 0
+        self.provider: EpisodeProvider | None = None
+        """Where episodes live when not in this process (`serve --ray`); None: here."""
         self.recording: Recording | None = None
         """Record every episode's trajectories here (`serve --record DIR`); None: not recorded."""
         self.created_total = 0
@@ -148,8 +179,8 @@ class EpisodeRegistry:
         self._reserved += 1
         try:
             episode = Episode(
-                id=secrets.token_urlsafe(18),
-                env=self._factory(),
+                id=self.provider.new_id(caller.owner) if self.provider else secrets.token_urlsafe(18),
+                env=self.provider.environment() if self.provider else self._factory(),
                 owner=caller.owner,
                 recording=self.recording,
             )
@@ -172,7 +203,7 @@ class EpisodeRegistry:
         Another principal's episode is answered exactly as an id never issued: a handle
         someone learned is worth nothing to them.
         """
-        episode = self._episodes.get(episode_id)
+        episode = self._episodes.get(episode_id) or self._adopt(episode_id, caller)
         if episode is not None and episode.owner == caller.owner:
             return episode
         closed = self._closed.get(episode_id) if episode is None else None
@@ -229,6 +260,15 @@ class EpisodeRegistry:
         while True:
             await anyio.sleep(interval)
             await self.reap()
+
+    def _adopt(self, episode_id: str, caller: Caller) -> Episode | None:
+        """The caller's episode another front door opened, held here from now on (a provider's handle)."""
+        found = self.provider.adopt(episode_id) if self.provider and episode_id not in self._closed else None
+        if found is None or found[1] != caller.owner:
+            return None
+        episode = Episode(id=episode_id, env=found[0], owner=found[1])
+        self._episodes[episode_id] = episode
+        return episode
 
     def _remember_closed(self, episode_id: str, why: str, owner: str | None) -> None:
         self._closed[episode_id] = (why, owner)

@@ -25,6 +25,7 @@ __all__ = [
     "EpisodeClosedError",
     "EpisodeEndedError",
     "EpisodeError",
+    "EpisodeLostError",
     "ForbiddenError",
     "InvalidArgumentsError",
     "InvalidOptionsError",
@@ -134,6 +135,15 @@ class EpisodeEndedError(EpisodeError):
     """The episode has terminated or been truncated: it takes no more steps until a reset."""
 
     kind = "episode_ended"
+
+
+class EpisodeLostError(EpisodeError):
+    """The episode's process or node died (a Ray actor, its node): its state is gone, nothing retried it.
+
+    Every other episode goes on; this one answers this error until it is closed.
+    """
+
+    kind = "episode_lost"
 
 
 class AtCapacityError(EpisodeError):

@@ -1,0 +1,83 @@
+"""The front door's stand-in for an episode that lives in a Ray actor.
+
+It is an `Environment` to the registry and the server: `reset`, `step` and `close` go to the
+actor, and what the server reads between calls (step count, state, board) comes from the
+`Mirror` the actor sent with its last answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from openenv_mcp.environment import Environment
+from openenv_mcp.errors import EpisodeClosedError
+from openenv_mcp.ray.actor import Mirror
+from openenv_mcp.ray.remote import RemoteEpisode
+from openenv_mcp.spec import CodeAction, ResetResult, StepResult, ToolCallAction
+
+__all__ = ["RayEnvironment", "proxy_class"]
+
+
+class RayEnvironment(Environment, abstract=True):
+    """An episode of `remote_class` held by a Ray actor."""
+
+    remote_class: ClassVar[type[Environment]]
+
+    def __init__(self, start: Any = None, remote: RemoteEpisode | None = None) -> None:
+        super().__init__()
+        self.inner_tools = self.remote_class.inner_tools
+        self.remote = remote
+        """The actor, once the first reset started it (or at once for an adopted episode)."""
+        self._start = start
+        """Starts the actor: `(episode_id) -> RemoteEpisode` (the provider's), for a new episode."""
+        self._mirror = Mirror()
+
+    async def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> ResetResult:
+        if self.remote is None:
+            self.remote = self._start(self.episode_id)
+        first, mirror = await self.remote.reset(seed, options)
+        self.apply(mirror)
+        self.observations.clear()
+        self.observations.append((0, first.observation))
+        return first
+
+    async def step(self, action: ToolCallAction | CodeAction) -> StepResult:
+        if self.remote is None:
+            raise EpisodeClosedError(f"episode {self.episode_id!r} has no actor: call reset")
+        result, mirror = await self.remote.step(action)
+        self.apply(mirror)
+        self.observations.append((self.step_count, result.observation))
+        return result
+
+    async def close(self) -> None:
+        if self.remote is not None:
+            await self.remote.close()
+
+    def apply(self, mirror: Mirror) -> None:
+        """Take the actor's account of where the episode stands."""
+        self._mirror = mirror
+        self.step_count, self.total_reward = mirror.step_count, mirror.total_reward
+        self.terminated, self.truncated = mirror.terminated, mirror.truncated
+        self.seed, self.max_steps = mirror.seed, mirror.max_steps
+
+    def state_extra(self) -> dict[str, Any]:
+        return dict(self._mirror.extra)
+
+    def board_view(self) -> Any:
+        return self._mirror.board
+
+    def render_view(self) -> Any:
+        return self._mirror.view
+
+
+def proxy_class(env_class: type[Environment]) -> type[RayEnvironment]:
+    """A `RayEnvironment` class that reads as `env_class` (its name, options and tools)."""
+    attributes: dict[str, Any] = {
+        "name": env_class.name,
+        "description": env_class.description,
+        "options_model": env_class.options_model,
+        "default_max_steps": env_class.default_max_steps,
+        "remote_class": env_class,
+        "__module__": __name__,
+    }
+    return type(f"Ray{env_class.__name__}", (RayEnvironment,), attributes)

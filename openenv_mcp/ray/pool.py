@@ -1,0 +1,162 @@
+"""Episodes for a trainer that already runs on Ray: actors called directly, no HTTP and no MCP.
+
+The pool and its episodes are picklable, so a Ray task or actor can take them and step on
+its own. Results are the server's: `StepResult`, and `step_batch` answers one entry per step
+with a failure as that entry's value (an `OpenEnvError`), the others unaffected.
+
+    pool = EpisodePool("echo")
+    episode, first = pool.open_sync(seed=1)
+    result = episode.step_sync(ToolCallAction(tool_name="echo", parameters={"message": "hi"}))
+    pool.close_all_sync()
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from openenv_mcp import discovery
+from openenv_mcp.environment import Environment
+from openenv_mcp.errors import OpenEnvError
+from openenv_mcp.ray import _ray
+from openenv_mcp.ray.actor import Mirror, Placement
+from openenv_mcp.ray.provider import DEFAULT_NAMESPACE
+from openenv_mcp.ray.remote import RemoteEpisode, new_handle
+from openenv_mcp.ray.resources import RayResources
+from openenv_mcp.sandbox.provider import Backend
+from openenv_mcp.spec import CodeAction, ResetResult, State, StepResult, ToolCallAction
+
+__all__ = ["EpisodePool", "PoolEpisode"]
+
+Action = ToolCallAction | CodeAction
+
+
+@dataclass(frozen=True)
+class PoolEpisode:
+    """One episode's actor: step it from any process of the cluster."""
+
+    remote: RemoteEpisode
+    environment: str
+
+    @property
+    def episode_id(self) -> str:
+        return self.remote.episode_id
+
+    async def step(self, action: Action) -> StepResult:
+        return (await self.remote.step(action))[0]
+
+    def step_sync(self, action: Action) -> StepResult:
+        return self.remote.call_sync("step", action)[0]
+
+    async def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> ResetResult:
+        return (await self.remote.reset(seed, options))[0]
+
+    def reset_sync(self, seed: int | None = None, options: dict[str, Any] | None = None) -> ResetResult:
+        return self.remote.call_sync("reset", seed, options)[0]
+
+    async def state(self) -> State:
+        return self._state((await self.remote.describe())[1])
+
+    def state_sync(self) -> State:
+        return self._state(self.remote.call_sync("describe")[1])
+
+    async def where(self) -> Placement:
+        """The node and process the episode's actor runs in."""
+        return await self.remote.where()
+
+    async def close(self) -> None:
+        await self.remote.close()
+
+    def _state(self, mirror: Mirror) -> State:
+        return State(
+            episode_id=self.episode_id,
+            environment=self.environment,
+            step_count=mirror.step_count,
+            total_reward=mirror.total_reward,
+            terminated=mirror.terminated,
+            truncated=mirror.truncated,
+            seed=mirror.seed,
+            extra=mirror.extra,
+        )
+
+
+@dataclass
+class EpisodePool:
+    """Opens episodes of one environment, each in an actor placed by its resources."""
+
+    env: str | type[Environment]
+    namespace: str = DEFAULT_NAMESPACE
+    resources: RayResources | None = None
+    sandbox: Backend = "bubblewrap"
+    opened: list[PoolEpisode] = field(default_factory=list[PoolEpisode])
+    """The episodes this pool object opened and has not closed (what `close_all` closes)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A copy in a task or actor closes what it opens itself, never its sender's episodes.
+        return {**self.__dict__, "opened": []}
+
+    @property
+    def env_class(self) -> type[Environment]:
+        return discovery.load(self.env) if isinstance(self.env, str) else self.env
+
+    def start(self, owner: str | None = None) -> PoolEpisode:
+        """Start a new episode's actor without waiting for it (reset it next)."""
+        env_class = self.env_class
+        resources = self.resources or RayResources.of(env_class)
+        remote = RemoteEpisode.start(new_handle(self.namespace), env_class, owner, resources, self.sandbox)
+        episode = PoolEpisode(remote, env_class.name)
+        self.opened.append(episode)
+        return episode
+
+    async def open(
+        self, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[PoolEpisode, ResetResult]:
+        episode = self.start()
+        return episode, await episode.reset(seed, options)
+
+    def open_sync(
+        self, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[PoolEpisode, ResetResult]:
+        episode = self.start()
+        return episode, episode.reset_sync(seed, options)
+
+    async def step_batch(
+        self, steps: Sequence[tuple[PoolEpisode, Action]]
+    ) -> list[StepResult | OpenEnvError]:
+        """One step for each episode, all at once; a failed entry is its error, the rest go on."""
+
+        async def one(episode: PoolEpisode, action: Action) -> StepResult | OpenEnvError:
+            try:
+                return await episode.step(action)
+            except OpenEnvError as exc:
+                return exc
+
+        return list(await asyncio.gather(*(one(e, a) for e, a in steps)))
+
+    def step_batch_sync(self, steps: Sequence[tuple[PoolEpisode, Action]]) -> list[StepResult | OpenEnvError]:
+        refs = [_ray.submit(e.remote.actor, "step", a) for e, a in steps]
+        results: list[StepResult | OpenEnvError] = []
+        for (episode, _), ref in zip(steps, refs, strict=True):
+            try:
+                with episode.remote.translated():
+                    results.append(_ray.get(ref)[0])
+            except OpenEnvError as exc:
+                results.append(exc)
+        return results
+
+    async def close_all(self) -> None:
+        """Close every episode this pool opened (their sandboxes, then their actors)."""
+        opened, self.opened = self.opened, []
+        await asyncio.gather(*(e.close() for e in opened))
+
+    def close_all_sync(self) -> None:
+        opened, self.opened = self.opened, []
+        for episode in opened:
+            try:
+                episode.remote.call_sync("close")
+            except OpenEnvError:
+                pass
+            finally:
+                _ray.kill(episode.remote.actor)

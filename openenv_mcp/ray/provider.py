@@ -1,0 +1,76 @@
+"""The episode provider of a front door whose episodes live in Ray actors (`serve --ray`).
+
+The registry keeps protocol, owners, capacity and the idle TTL; this provider starts one
+actor per episode, names it in the handle (`ray.<namespace>.<token>`), and finds an episode
+that another front door opened from its handle alone: no shared lookup table.
+"""
+
+from __future__ import annotations
+
+from openenv_mcp.environment import Environment
+from openenv_mcp.errors import EpisodeError, OpenEnvError
+from openenv_mcp.ray import _ray
+from openenv_mcp.ray.environment import RayEnvironment, proxy_class
+from openenv_mcp.ray.remote import RemoteEpisode, new_handle
+from openenv_mcp.ray.resources import RayResources
+from openenv_mcp.sandbox.provider import Backend
+
+__all__ = ["ADOPT_TIMEOUT_SECONDS", "DEFAULT_NAMESPACE", "RayEpisodes"]
+
+DEFAULT_NAMESPACE = "openenv-mcp"
+ADOPT_TIMEOUT_SECONDS = 10.0
+"""How long a front door waits to learn a foreign handle's owner (once per episode it adopts)."""
+
+
+class RayEpisodes:
+    """Episodes of one environment class, each in a Ray actor of the cluster this process joined."""
+
+    def __init__(
+        self,
+        env_class: type[Environment],
+        *,
+        namespace: str = DEFAULT_NAMESPACE,
+        resources: RayResources | None = None,
+        sandbox: Backend = "bubblewrap",
+    ) -> None:
+        if env_class.lists_tools_at_runtime():
+            raise OpenEnvError(
+                f"environment {env_class.name!r} lists its tools at runtime: serve it without --ray"
+            )
+        if not namespace or not namespace.replace("-", "").replace("_", "").isalnum():
+            raise OpenEnvError(f"a Ray namespace for handles is letters, digits, - and _; got {namespace!r}")
+        self.env_class, self.namespace = env_class, namespace
+        self.resources = resources or RayResources.of(env_class)
+        self.sandbox: Backend = sandbox
+        self._proxy = proxy_class(env_class)
+        self._owners: dict[str, str | None] = {}
+        """Owners of handles minted but not yet started (the actor keeps its owner from then on)."""
+
+    def new_id(self, owner: str | None) -> str:
+        handle = new_handle(self.namespace)
+        self._owners[handle] = owner
+        return handle
+
+    def environment(self) -> Environment:
+        return self._proxy(self._start)
+
+    def adopt(self, episode_id: str) -> tuple[Environment, str | None] | None:
+        """The episode another front door opened, from its handle; None: no live actor has it.
+
+        This blocks for one round trip (the actor says whose it is), once per episode per front door.
+        """
+        remote = RemoteEpisode.find(episode_id)
+        if remote is None:
+            return None
+        try:
+            owner, mirror = remote.call_sync("describe", timeout=ADOPT_TIMEOUT_SECONDS)
+        except (EpisodeError, _ray.ray_module().exceptions.GetTimeoutError):
+            return None
+        env: RayEnvironment = self._proxy(None, remote)
+        env.episode_id = episode_id
+        env.apply(mirror)
+        return env, owner
+
+    def _start(self, episode_id: str) -> RemoteEpisode:
+        owner = self._owners.pop(episode_id, None)
+        return RemoteEpisode.start(episode_id, self.env_class, owner, self.resources, self.sandbox)
