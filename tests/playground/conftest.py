@@ -1,4 +1,4 @@
-"""One headless Chromium (Debian's, through Playwright) for the playground's tests, and a page per test.
+"""One headless Chromium (Debian's, through Playwright) a test module, and a page per test.
 
 A failed test saves a screenshot of its page under its tmp dir and names the file in its
 report. Console errors and uncaught page errors fail the test that caused them (a blocked
@@ -19,9 +19,14 @@ from .support import chromium
 WIDE: ViewportSize = {"width": 1200, "height": 1000}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One browser for the whole run (starting Chromium costs about a second), Debian's own."""
+    """One browser a module (starting Chromium costs about a second), Debian's own.
+
+    Not one a session: while Playwright's sync API runs, its event loop is the thread's
+    running loop, and every async test after it (pytest-asyncio's runner) would fail with
+    "Runner.run() cannot be called from a running event loop".
+    """
     executable = chromium()  # before Playwright starts: a skip or a failure costs nothing then
     with sync_playwright() as driver:
         launched = driver.chromium.launch(executable_path=executable)
