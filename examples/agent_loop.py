@@ -11,6 +11,9 @@
 4. `VectorEnvClient.step_some` steps every live rollout at once; each result goes back into
    its conversation as the matching tool message, and the rewards are collected.
 
+Each conversation is the library's `openenv_mcp.evaluation.chat.Conversation`: the same code
+that `openenv-mcp eval --model-url URL --model NAME` drives against a real model.
+
 Against a served environment pass `--url http://127.0.0.1:PORT/envs/connect_four/mcp`;
 without one the server runs in this process.
 """
@@ -21,38 +24,22 @@ import argparse
 import json
 import re
 import sys
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import anyio
 
-from openenv_mcp.client import AutoresetMode, RemoteStepResult, Target, VectorEnvClient
+from openenv_mcp.client import AutoresetMode, Target, VectorEnvClient
+from openenv_mcp.evaluation.chat import Conversation, Format
 from openenv_mcp.server import EnvServer
-from openenv_mcp.spec import ToolDefinition
-from openenv_mcp_adapters import Parsed, ParseError
-from openenv_mcp_adapters.hermes import from_hermes_text, to_hermes_response
-from openenv_mcp_adapters.openai import from_chat_message, openai_tools, to_chat_tool_message
+from openenv_mcp_adapters import Parsed
 from openenv_mcp_connect_four import ConnectFourEnvironment
 
 __all__ = ["Rollout", "ScriptedModel", "main", "rollouts"]
 
-Format = Literal["openai", "hermes"]
+Rollout = Conversation
+"""One conversation and what the environment paid for it (the library's, as `openenv-mcp eval` uses)."""
 SYSTEM = "You play Connect Four as X. Call the drop tool with a column. Think briefly, then act."
 _LEGAL = re.compile(r"columns ([\d, ]+)\.")
-
-
-@dataclass
-class Rollout:
-    """One conversation and what the environment paid for it."""
-
-    messages: list[dict[str, Any]]
-    rewards: list[float] = field(default_factory=list[float])
-    parse_errors: int = 0
-    done: bool = False
-
-    @property
-    def ret(self) -> float:
-        return sum(self.rewards)
 
 
 class ScriptedModel:
@@ -84,20 +71,6 @@ class ScriptedModel:
         return {"role": "assistant", "content": None, "tool_calls": [call]}
 
 
-def parse(message: dict[str, Any], fmt: Format, tools: list[ToolDefinition]) -> Parsed:
-    """The first action of an assistant message (a real loop may take them all)."""
-    if fmt == "hermes":
-        return from_hermes_text(str(message.get("content") or ""), tools)[0]
-    return from_chat_message(message, tools)[0]
-
-
-def reply(result: RemoteStepResult, fmt: Format) -> dict[str, Any]:
-    """The environment's answer as the next message of the conversation."""
-    if fmt == "hermes":
-        return {"role": "user", "content": to_hermes_response(result)}
-    return to_chat_tool_message(result, result.tool_call_id)
-
-
 async def rollouts(
     target: Target, count: int = 8, fmt: Format = "openai", max_turns: int = 30
 ) -> list[Rollout]:
@@ -106,26 +79,15 @@ async def rollouts(
     options = {"opponent": "random"}
     async with VectorEnvClient(target, count, autoreset_mode=AutoresetMode.DISABLED) as envs:
         tools = envs.tools()
-        schema = openai_tools(tools)
         firsts = await envs.reset_all(seeds=0, options=options)
-        runs = [
-            Rollout([{"role": "system", "content": SYSTEM}, {"role": "user", "content": f.observation}])
-            for f in firsts
-        ]
+        runs = [Conversation.start(f.observation, tools, fmt, SYSTEM) for f in firsts]
         for _ in range(max_turns):
             live = [i for i, run in enumerate(runs) if not run.done]
             if not live:
                 break
-            actions: dict[int, Parsed] = {}
-            for i in live:
-                message = model(runs[i].messages, schema)
-                runs[i].messages.append(message)
-                actions[i] = parse(message, fmt, tools)
-                runs[i].parse_errors += isinstance(actions[i], ParseError)
+            actions: dict[int, Parsed] = {i: await runs[i].act(model) for i in live}
             for i, result in (await envs.step_some(actions)).items():
-                runs[i].messages.append(reply(result, fmt))
-                runs[i].rewards.append(result.reward)
-                runs[i].done = result.done
+                runs[i].observe(result)
     return runs
 
 

@@ -17,6 +17,7 @@ from openenv_mcp.auth import Authenticator, JwtVerifier, OAuthSettings, StaticTo
 from openenv_mcp.containers import cli as containers_cli
 from openenv_mcp.episodes import RegistryLimits
 from openenv_mcp.errors import OpenEnvError
+from openenv_mcp.evaluation import cli as eval_cli
 from openenv_mcp.ray import cli as ray_cli
 from openenv_mcp.rewards import cli as rewards_cli
 from openenv_mcp.sandbox import layers
@@ -160,6 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     containers_cli.add_build_command(commands)
     scaffold_cli.add_init_command(commands)
     validate_cli.add_validate_command(commands)
+    eval_cli.add_eval_command(commands)
     return parser
 
 
@@ -321,6 +323,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "list":
             return _list()
+        if args.command == "eval":
+            return eval_cli.run_eval(args)
         if args.command == "doctor":
             return _doctor(args)
         if args.command == "init":
