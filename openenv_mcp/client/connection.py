@@ -11,14 +11,17 @@ import mcp
 from mcp.client.client import ConnectMode
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client  # pyright: ignore[reportPrivateUsage]
-from mcp.types import CallToolResult, Tool
+from mcp.types import CallToolRequest, CallToolRequestParams, CallToolResult, Tool
 
 from openenv_mcp.client.results import ClientError, remote_error, unwraps
 from openenv_mcp.client.targets import Target, mcp_target
 from openenv_mcp.spec import ToolAnnotationsSpec, ToolDefinition
 from openenv_mcp.spec.wire import META_ROLE
 
-__all__ = ["Auth", "Connection", "inner_definition"]
+__all__ = ["CHECKED_ON_READ", "Auth", "Connection", "inner_definition"]
+
+CHECKED_ON_READ = frozenset({"step", "step_batch"})
+"""Control tools whose results the client checks as it reads them (see `Connection.call`)."""
 
 Auth = str | httpx2.Auth
 """A bearer token, or an httpx2 auth flow such as the SDK's `OAuthClientProvider` (HTTP only)."""
@@ -134,5 +137,13 @@ class Connection:
         await self._stack.aclose()
 
     async def call(self, name: str, arguments: dict[str, Any]) -> CallToolResult:
-        """Call a tool by name."""
+        """Call a tool by name.
+
+        The results of `step` and `step_batch` are checked where they are read (each step's
+        fields, typed: `results.from_step_data`) rather than by the SDK's JSON Schema
+        revalidation, which cost about a third of the client's time on a batch of 64.
+        """
+        if name in CHECKED_ON_READ and name in self.control:
+            request = CallToolRequest(params=CallToolRequestParams(name=name, arguments=arguments))
+            return await self._client.session.send_request(request, CallToolResult)
         return await self._client.call_tool(name, arguments)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NoReturn, cast
 
 from mcp.types import CallToolResult, TextContent
+from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 
 from openenv_mcp.errors import OpenEnvError, error_class
 from openenv_mcp.spec import StepResult, ToolDefinition
@@ -121,19 +122,39 @@ def from_step_result(result: CallToolResult, tool_call_id: str | None) -> Remote
     return from_step_data(data, tool_call_id)
 
 
+class _StepFields(BaseModel):
+    """What a step result must hold, typed (the rest is passed on as it came)."""
+
+    model_config = ConfigDict(extra="allow")
+    reward: float
+    terminated: StrictBool
+    truncated: StrictBool
+    step_count: int = 0
+    text: str | None = None
+    info: dict[str, Any] | None = None
+    error: str | None = None
+
+
 def from_step_data(data: dict[str, Any], tool_call_id: str | None) -> RemoteStepResult:
-    """One step's fields, as `step` and each entry of `step_batch` report them."""
-    info = dict(data.get("info") or {})
-    if data.get("error") is not None:
-        info.setdefault("error", data["error"])
-    text = data.get("text")
+    """One step's fields, as `step` and each entry of `step_batch` report them.
+
+    A result without them, or with the wrong types, is a `ClientError` that says what is wrong.
+    """
+    try:
+        fields = _StepFields.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ClientError(f"the server's step result is malformed: {problems}") from None
+    info = dict(fields.info or {})
+    if fields.error is not None:
+        info.setdefault("error", fields.error)
     return RemoteStepResult(
-        observation=text if isinstance(text, str) else observation_text(data.get("observation")),
+        observation=fields.text if fields.text is not None else observation_text(data.get("observation")),
         structured=data.get("observation"),
-        reward=float(data["reward"]),
-        terminated=bool(data["terminated"]),
-        truncated=bool(data["truncated"]),
+        reward=fields.reward,
+        terminated=fields.terminated,
+        truncated=fields.truncated,
         info=info,
-        step_count=int(data.get("step_count", 0)),
+        step_count=fields.step_count,
         tool_call_id=tool_call_id,
     )
