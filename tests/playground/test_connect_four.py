@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from openenv_mcp.server import EnvServer
+from openenv_mcp.trajectories import read_trajectory
 from openenv_mcp_connect_four import ConnectFourEnvironment
 
 from .driver import call, open_play, reset, steps
@@ -74,7 +75,9 @@ def test_a_game_played_to_its_end(page: Page, served: Served, tmp_path: Path) ->
     with page.expect_download() as download:
         page.get_by_role("button", name="Download trajectory (JSON Lines)").click()
     lines = [json.loads(line) for line in Path(download.value.path()).read_text().splitlines()]
-    assert lines[0]["type"] == "reset" and lines[0]["episode_id"] == episode_id
+    assert lines[0]["type"] == "start" and lines[0]["episode_id"] == episode_id
+    recorded = read_trajectory(Path(download.value.path()))  # the recording format, as a client's
+    assert recorded.start.recorded_by == "client" and recorded.ended == "terminated"
     assert lines[0]["seed"] == 7 and lines[0]["options"] == {"opponent": "random"}
     assert [line["step"] for line in lines[1:]] == list(range(1, steps(page).count() + 1))
     assert lines[-1]["terminated"] and lines[-1]["action"]["tool_name"] == "drop"

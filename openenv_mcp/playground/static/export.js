@@ -93,18 +93,38 @@ function mcpSnippet(url, episode, steps, withToken) {
   return lines.join("\n");
 }
 
-/** The episode as JSON Lines: `{"type": "reset", ...}`, then `{"type": "step", ...}` a step. */
+/**
+ * The episode as a trajectory (openenv_mcp.trajectories' JSON Lines, as a client records it):
+ * a `start` line, then a `step` line a step; `openenv-mcp replay FILE` replays it. Production
+ * leaves the reward out.
+ */
 export function trajectoryLines({ env, episode, steps, production }) {
   const head = {
-    type: "reset",
+    type: "start",
     env,
     episode_id: episode.id,
     seed: episode.seed ?? null,
     options: episode.options || {},
     observation: episode.observation,
+    structured: episode.structured ?? null,
+    info: {},
+    recorded_by: "client",
   };
   const body = steps.map((step) => {
-    const line = { type: "step", ...step };
+    const line = {
+      type: "step",
+      step: step.step,
+      action: step.action,
+      tool_call_id: null,
+      observation: step.text,
+      structured: step.structured,
+      reward: step.reward ?? 0,
+      terminated: step.terminated,
+      truncated: step.truncated,
+      error_kind: step.error_kind,
+      seconds: step.ms / 1000,
+      info: {},
+    };
     if (production) delete line.reward;
     return line;
   });

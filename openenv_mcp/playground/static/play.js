@@ -20,7 +20,7 @@ const page = {
   production: false,
   tools: {},
   viewTemplate: null,
-  episode: { id: "", seed: null, options: {}, observation: "" },
+  episode: { id: "", seed: null, options: {}, observation: "", structured: null },
   steps: [],
 };
 
@@ -126,10 +126,17 @@ async function resetNow(given) {
       return;
     }
     const data = result.structuredContent || {};
-    page.episode = { id: data.episode_id, seed: args.seed, options: args.options || {}, observation: data.observation ?? "" };
+    const briefing = contentText(result).replace(/^episode_id: \S+\n\n/, "");
+    page.episode = {
+      id: data.episode_id,
+      seed: args.seed,
+      options: args.options || {},
+      observation: briefing,
+      structured: data.observation ?? null,
+    };
     page.steps = [];
     $("episode-id").value = data.episode_id;
-    $("briefing").textContent = contentText(result).replace(/^episode_id: \S+\n\n/, "");
+    $("briefing").textContent = briefing;
     renderHistory();
     await refresh();
     say(`New episode ${data.episode_id}, seed ${args.seed}`);
