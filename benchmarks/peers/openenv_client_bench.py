@@ -41,8 +41,16 @@ async def main(base: str, sessions: int, rounds: int) -> None:
     finally:
         for client in clients:
             await client.__aexit__(None, None, None)
-    print(json.dumps({"steps": sum(counted), "seconds": seconds, "errors": len(errors),
-                      "first_error": errors[0] if errors else ""}))
+    print(
+        json.dumps(
+            {
+                "steps": sum(counted),
+                "seconds": seconds,
+                "errors": len(errors),
+                "first_error": errors[0] if errors else "",
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
