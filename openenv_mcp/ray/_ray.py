@@ -40,6 +40,9 @@ class RayUnavailableError(OpenEnvError):
 
 def ray_module() -> Any:
     """The `ray` module, or a clear error naming the extra that installs it."""
+    # Under `uv run`, Ray would package the working directory for every worker (read when Ray
+    # is first imported): the nodes have this package installed already (this machine, an image).
+    os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
     try:
         return importlib.import_module("ray")
     except ImportError as exc:
@@ -55,9 +58,6 @@ def connect(address: str | None, namespace: str) -> None:
     ray = ray_module()
     if ray.is_initialized():
         return
-    # Under `uv run`, Ray would package the working directory for every worker: the nodes
-    # already have this package installed (the same machine, or the cluster's image).
-    os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
     try:
         ray.init(
             address=address,

@@ -7,13 +7,15 @@ actor, and what the server reads between calls (step count, state, board) comes 
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from openenv_mcp.environment import Environment
-from openenv_mcp.errors import EpisodeClosedError
+from openenv_mcp.errors import EpisodeClosedError, EpisodeLostError
 from openenv_mcp.ray.actor import Mirror
 from openenv_mcp.ray.remote import RemoteEpisode
-from openenv_mcp.spec import CodeAction, ResetResult, StepResult, ToolCallAction
+from openenv_mcp.spec import CodeAction, ResetResult, State, StepResult, ToolCallAction
 
 __all__ = ["RayEnvironment", "proxy_class"]
 
@@ -31,11 +33,14 @@ class RayEnvironment(Environment, abstract=True):
         self._start = start
         """Starts the actor: `(episode_id) -> RemoteEpisode` (the provider's), for a new episode."""
         self._mirror = Mirror()
+        self.lost: EpisodeLostError | None = None
+        """Why the actor is gone, once a call found it so: the episode answers that from then on."""
 
     async def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> ResetResult:
         if self.remote is None:
             self.remote = self._start(self.episode_id)
-        first, mirror = await self.remote.reset(seed, options)
+        with self._losing():
+            first, mirror = await self.remote.reset(seed, options)
         self.apply(mirror)
         self.observations.clear()
         self.observations.append((0, first.observation))
@@ -44,7 +49,8 @@ class RayEnvironment(Environment, abstract=True):
     async def step(self, action: ToolCallAction | CodeAction) -> StepResult:
         if self.remote is None:
             raise EpisodeClosedError(f"episode {self.episode_id!r} has no actor: call reset")
-        result, mirror = await self.remote.step(action)
+        with self._losing():
+            result, mirror = await self.remote.step(action)
         self.apply(mirror)
         self.observations.append((self.step_count, result.observation))
         return result
@@ -52,6 +58,19 @@ class RayEnvironment(Environment, abstract=True):
     async def close(self) -> None:
         if self.remote is not None:
             await self.remote.close()
+
+    def state(self) -> State:
+        if self.lost is not None:
+            raise self.lost
+        return super().state()
+
+    @contextmanager
+    def _losing(self) -> Generator[None]:
+        try:
+            yield
+        except EpisodeLostError as exc:
+            self.lost = exc
+            raise
 
     def apply(self, mirror: Mirror) -> None:
         """Take the actor's account of where the episode stands."""

@@ -16,13 +16,14 @@ from tests.ray.cluster import LocalCluster, in_ci
 
 
 def _ray() -> Any:
+    from openenv_mcp.ray._ray import RayUnavailableError, ray_module
+
     try:
-        import ray
-    except ImportError:
+        return ray_module()
+    except RayUnavailableError:
         if in_ci():
             raise
         pytest.skip("Ray is not installed (the ray extra)")
-    return ray
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +34,7 @@ def cluster() -> Iterator[LocalCluster]:
     local = LocalCluster()
     try:
         local.start_head()
-        local.add_node()
+        local.add_node(resources={"steady": 100})
         connect(local.address, "openenv-mcp-tests")
         local.wait_for_nodes(ray, alive=2)
     except Exception as exc:
