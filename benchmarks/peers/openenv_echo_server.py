@@ -13,6 +13,7 @@ printed after goes to stderr, so that the parent may stop reading stdout.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import resource
 import socket
@@ -32,19 +33,35 @@ LISTENING = "listening on"
 """What the first line on stdout starts with, followed by the base URL."""
 
 
+SLEEP_VARIABLE = "OPENENV_ECHO_SLEEP"
+"""Seconds `echo` sleeps first (`--sleep`, or this variable: the scaling benchmark's sleeping step)."""
+
+
 class EchoPeer(MCPEnvironment):
-    """One episode: `echo` returns its message and counts the step."""
+    """One episode: `echo` returns its message and counts the step (after `sleep` seconds, if set)."""
 
     SUPPORTS_CONCURRENT_SESSIONS = True
+    sleep = 0.0
 
     def __init__(self) -> None:
         server = FastMCP("echo")
 
-        @server.tool
-        def echo(message: str) -> str:
-            """Echo the message back."""
-            self._state.step_count += 1
-            return message
+        if self.sleep > 0:
+            # Awaited on the event loop, as OpenEnv's WebSocket handler runs an async tool:
+            # the most concurrent way its server can wait.
+            @server.tool
+            async def echo(message: str) -> str:  # pyright: ignore[reportRedeclaration]
+                """Echo the message back, after a sleep."""
+                await asyncio.sleep(self.sleep)
+                self._state.step_count += 1
+                return message
+        else:
+
+            @server.tool
+            def echo(message: str) -> str:
+                """Echo the message back."""
+                self._state.step_count += 1
+                return message
 
         super().__init__(server)
         self._state = State(episode_id=str(uuid4()), step_count=0)
@@ -92,7 +109,14 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--max-sessions", type=int, default=16384, help="concurrent sessions allowed")
+    parser.add_argument(
+        "--sleep",
+        type=float,
+        default=float(os.environ.get(SLEEP_VARIABLE, "0")),
+        help="seconds a step sleeps",
+    )
     args = parser.parse_args()
+    EchoPeer.sleep = args.sleep
     raise_fd_limit()
     app = build_app(args.max_sessions)
     sock = listen(args.host, args.port)
