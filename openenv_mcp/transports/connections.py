@@ -42,7 +42,11 @@ class _GuardedH11(H11Protocol):
         if self._deadline is None and self.conn.their_state is h11.IDLE:
             self._arm()  # the first bytes of the next request on a kept-alive connection
         super().data_received(data)
-        if self.conn.their_state is not h11.IDLE and self.conn.their_state is not h11.SEND_BODY:
+        if self.transport.get_protocol() is not self:
+            # Upgraded (a WebSocket): the transport is the WebSocket's now, and a session may
+            # rightly stay silent while a step runs, so this deadline must not close it.
+            self._disarm()
+        elif self.conn.their_state is not h11.IDLE and self.conn.their_state is not h11.SEND_BODY:
             self._disarm()  # the whole request is in
 
     def connection_lost(self, exc: Exception | None) -> None:

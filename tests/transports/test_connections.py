@@ -89,3 +89,17 @@ async def test_the_soft_open_file_limit_is_raised_to_the_hard_one() -> None:
         limits = await anyio.Path(f"/proc/{server.pid}/limits").read_text()
     row = next(line for line in limits.splitlines() if line.startswith("Max open files")).split()
     assert row[3] == row[4], row
+
+
+async def test_a_websocket_outlives_the_request_deadline() -> None:
+    """Once upgraded, a session may stay silent longer than a request may take to arrive (a long step)."""
+    from websockets.asyncio.client import connect
+
+    async with serving() as server:
+        host, port = address(server)
+        async with connect(f"ws://{host}:{port}/envs/echo/ws", proxy=None) as ws:
+            await anyio.sleep(TIMEOUT * 2.5)
+            await ws.send('{"type": "reset", "data": {}}')
+            with anyio.fail_after(10):
+                reply = await ws.recv()
+    assert '"observation"' in str(reply)
