@@ -17,6 +17,7 @@ from openenv_mcp.server import EnvServer
 from openenv_mcp.spec import ToolCallAction
 from openenv_mcp.testing import served
 from tests.conftest import ERAS
+from tests.installed import installed
 
 INSTALLED = discovery.available()
 
@@ -27,14 +28,19 @@ def test_at_least_the_bundled_environments_are_installed() -> None:
 
 @pytest.mark.parametrize("name", INSTALLED)
 async def test_every_installed_environment_conforms(name: str) -> None:
-    with anyio.fail_after(120):
-        await check_environment(discovery.load(name))
+    with installed(name) as env_class, anyio.fail_after(120):
+        await check_environment(env_class)
 
 
 @pytest.mark.parametrize("name", INSTALLED)
 @pytest.mark.parametrize("era", ERAS)
 async def test_every_installed_environment_serves_and_cleans_up(name: str, era: str) -> None:
-    server = EnvServer(discovery.load(name))
+    with installed(name) as env_class:
+        await _serves_and_cleans_up(env_class, era)
+
+
+async def _serves_and_cleans_up(env_class: type[Environment], era: str) -> None:
+    server = EnvServer(env_class)
     before = child_pids()
     with anyio.fail_after(120):
         async with mcp.Client(server.server, mode=era) as client:

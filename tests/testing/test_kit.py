@@ -7,7 +7,7 @@ import pytest
 from mcp.client.client import ConnectMode
 
 from openenv_mcp import Environment, tool
-from openenv_mcp.discovery import available, load
+from openenv_mcp.discovery import available
 from openenv_mcp.testing import (
     ConformanceError,
     Transport,
@@ -20,6 +20,7 @@ from openenv_mcp.testing import (
     text,
 )
 from openenv_mcp_echo import EchoEnvironment
+from tests.installed import installed
 
 CODE_ENVIRONMENTS = {"python", "terminal"}
 
@@ -56,8 +57,8 @@ async def test_one_test_reaches_the_server_over_every_transport_and_era(
     "name", [pytest.param(n, marks=pytest.mark.sandbox) if n in CODE_ENVIRONMENTS else n for n in available()]
 )
 async def test_every_installed_environment_passes_check_server(name: str) -> None:
-    with anyio.fail_after(120):
-        await check_server(load(name))
+    with installed(name) as env_class, anyio.fail_after(120):
+        await check_server(env_class)
 
 
 async def test_check_server_fails_an_environment_whose_tool_always_raises() -> None:
