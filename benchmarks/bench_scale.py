@@ -23,7 +23,6 @@ results/bench_scale.json and results/bench_scale.png.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import itertools
 import json
 import os
@@ -37,6 +36,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import anyio
+import h11
 
 from benchmarks.http1 import Http1Connection
 from benchmarks.peers.openenv import OpenEnvServer, OpenEnvWebSocket, openenv_server, raise_fd_limit
@@ -82,6 +82,8 @@ class McpSessions:
         self._host, self._port, self._path = parsed.hostname or "127.0.0.1", parsed.port or 80, parsed.path
         self._pid, self._label, self._sleep = pid, label, sleep
         self._ids = itertools.count(1)
+        self.reconnects = 0
+        """Requests sent on a new connection because the server had closed the session's last one."""
 
     @property
     def label(self) -> str:
@@ -91,9 +93,7 @@ class McpSessions:
     def server_pid(self) -> int | None:
         return self._pid
 
-    async def _call(
-        self, connection: Http1Connection, name: str, arguments: dict[str, Any]
-    ) -> dict[str, Any]:
+    async def _call(self, session: _McpSession, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         body = {
             "jsonrpc": "2.0",
             "id": next(self._ids),
@@ -107,7 +107,16 @@ class McpSessions:
             "mcp-method": "tools/call",
             "mcp-name": name,
         }
-        status, content = await connection.post(self._path, headers, json.dumps(body).encode())
+        payload = json.dumps(body).encode()
+        try:
+            status, content = await session.connection.post(self._path, headers, payload)
+        except h11.LocalProtocolError:
+            # The server ended the keep-alive connection after its last answer (nothing was sent):
+            # as any HTTP client, open another. Counted, not hidden.
+            self.reconnects += 1
+            await session.connection.aclose()
+            session.connection = await Http1Connection.connect(self._host, self._port)
+            status, content = await session.connection.post(self._path, headers, payload)
         if status != 200:
             raise RuntimeError(f"HTTP {status}: {content[:200]!r}")
         reply: dict[str, Any] = json.loads(content)
@@ -119,35 +128,40 @@ class McpSessions:
         return result
 
     async def open(self) -> object:
-        connection = await Http1Connection.connect(self._host, self._port)
+        session = _McpSession(await Http1Connection.connect(self._host, self._port))
         try:
             options = {"max_steps": MAX_STEPS, "sleep": self._sleep}
-            result = await self._call(connection, "reset", {"options": options})
+            result = await self._call(session, "reset", {"options": options})
         except BaseException:
-            await connection.aclose()
+            await session.connection.aclose()
             raise
-        return connection, result["structuredContent"]["episode_id"]
+        session.episode_id = result["structuredContent"]["episode_id"]
+        return session
 
     async def step(self, episode: object) -> None:
-        connection, episode_id = _mcp_episode(episode)
-        result = await self._call(connection, "echo", {"message": MESSAGE, "episode_id": episode_id})
+        session = _mcp_session(episode)
+        result = await self._call(session, "echo", {"message": MESSAGE, "episode_id": session.episode_id})
         if result.get("structuredContent", {}).get("result") != MESSAGE:
             raise RuntimeError(f"a step answered {result!r:.200}")
 
     async def close(self, episode: object) -> None:
-        connection, episode_id = _mcp_episode(episode)
+        session = _mcp_session(episode)
         try:
-            await self._call(connection, "close", {"episode_id": episode_id})
+            await self._call(session, "close", {"episode_id": session.episode_id})
         finally:
-            await connection.aclose()
+            await session.connection.aclose()
 
 
-def _mcp_episode(episode: object) -> tuple[Http1Connection, str]:
-    if not isinstance(episode, tuple):
+@dataclass
+class _McpSession:
+    connection: Http1Connection
+    episode_id: str = ""
+
+
+def _mcp_session(episode: object) -> _McpSession:
+    if not isinstance(episode, _McpSession):
         raise TypeError(f"not an McpSessions episode: {episode!r}")
-    connection, episode_id = episode  # pyright: ignore[reportUnknownVariableType]
-    assert isinstance(connection, Http1Connection) and isinstance(episode_id, str)
-    return connection, episode_id
+    return episode
 
 
 class _WebSocketSessions(OpenEnvWebSocket):
@@ -175,6 +189,11 @@ class Row:
     seconds: float
     first_error: str = ""
     errors: dict[str, int] = field(default_factory=dict[str, int])
+    close_failures: int = 0
+    """Sessions whose close failed (or took over 30 s): their episodes may be left for the idle TTL."""
+    close_error: str = ""
+    reconnects: int = 0
+    """Requests our MCP client sent on a new connection: the server had ended the session's last one."""
 
 
 @dataclass
@@ -188,6 +207,8 @@ class _Level:
     first_error: str = ""
     all_open: anyio.Event = field(default_factory=anyio.Event)
     rss_kib: int = 0
+    close_failures: int = 0
+    close_error: str = ""
 
     def failed(self, exc: BaseException) -> None:
         kind = type(exc).__name__
@@ -207,6 +228,7 @@ async def level(
     """`sessions` sessions opened at once, then all stepping at once; one row."""
     state = _Level(sessions)
     began = time.perf_counter()
+    reconnected = getattr(driver, "reconnects", 0)
 
     async def session() -> None:
         episode: object = None
@@ -231,9 +253,14 @@ async def level(
             state.failed(exc)
         finally:
             if episode is not None:
-                # A failed close is the server's business, not a failed session.
-                with anyio.move_on_after(30, shield=True), contextlib.suppress(Exception):
-                    await driver.close(episode)
+                # A failed close is the server's business, not a failed session: counted apart.
+                state.close_failures += 1
+                with anyio.move_on_after(30, shield=True):
+                    try:
+                        await driver.close(episode)
+                        state.close_failures -= 1
+                    except Exception as exc:
+                        state.close_error = state.close_error or f"{type(exc).__name__}: {exc}"[:300]
 
     async with anyio.create_task_group() as tg:
         for _ in range(sessions):
@@ -250,6 +277,9 @@ async def level(
         seconds=time.perf_counter() - began,
         first_error=state.first_error,
         errors=state.errors,
+        close_failures=state.close_failures,
+        close_error=state.close_error,
+        reconnects=getattr(driver, "reconnects", 0) - reconnected,
     )
 
 
@@ -317,6 +347,12 @@ def table(rows: list[Row]) -> str:
             f"| {r.p99_s:.2f} | {r.open_p99_s:.2f} | {r.server_rss_mib:,.0f} |"
         )
     errors = [f"{r.server} at {r.sessions}: {r.errors} first: {r.first_error}" for r in rows if r.errors]
+    errors += [f"{r.server} at {r.sessions}: {r.reconnects} reconnects" for r in rows if r.reconnects]
+    errors += [
+        f"{r.server} at {r.sessions}: {r.close_failures} closes failed, first: {r.close_error or 'over 30 s'}"
+        for r in rows
+        if r.close_failures
+    ]
     return "\n".join(lines + (["", *errors] if errors else []))
 
 
@@ -364,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sleep", type=float, default=10.0, help="seconds each step sleeps (OpenEnv: 10)")
     parser.add_argument("--steps", type=int, default=1, help="steps of each session")
     parser.add_argument(
-        "--servers", nargs="+", choices=["mcp", "ws", "openenv"], default=["mcp", "ws", "openenv"]
+        "--servers", nargs="*", choices=["mcp", "ws", "openenv"], default=["mcp", "ws", "openenv"]
     )
     parser.add_argument(
         "--open-timeout", type=float, default=120.0, help="seconds a session may take to open"
