@@ -32,7 +32,7 @@ from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
 
 import anyio
@@ -117,9 +117,11 @@ class McpSessions:
             await session.connection.aclose()
             session.connection = await Http1Connection.connect(self._host, self._port)
             status, content = await session.connection.post(self._path, headers, payload)
-        if status != 200:
-            raise RuntimeError(f"HTTP {status}: {content[:200]!r}")
-        reply: dict[str, Any] = json.loads(content)
+        if status != 200 or not content:
+            raise RuntimeError(f"HTTP {status} to {name}: {content[:200]!r}")
+        reply = _json_rpc_reply(content, body["id"])
+        if reply is None:
+            raise RuntimeError(f"not a JSON-RPC reply to {name}: {content[:200]!r}")
         if "error" in reply:
             raise RuntimeError(f"JSON-RPC error: {reply['error']}")
         result: dict[str, Any] = reply["result"]
@@ -150,6 +152,19 @@ class McpSessions:
             await self._call(session, "close", {"episode_id": session.episode_id})
         finally:
             await session.connection.aclose()
+
+
+def _json_rpc_reply(content: bytes, request_id: object) -> dict[str, Any] | None:
+    """The reply in a JSON body, or in an event stream (the server streams a call that runs long,
+    with `: ping` comments first, as the Streamable HTTP transport allows)."""
+    if content.startswith(b"{"):
+        return json.loads(content)
+    for line in content.splitlines():
+        if line.startswith(b"data:"):
+            message = json.loads(line[5:])
+            if isinstance(message, dict) and message.get("id") == request_id:  # pyright: ignore[reportUnknownMemberType]
+                return cast(dict[str, Any], message)
+    return None
 
 
 @dataclass

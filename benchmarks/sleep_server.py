@@ -11,6 +11,7 @@ an episode in a Ray actor too). Served at `/envs/sleep/mcp` and `/envs/sleep/ws`
 from __future__ import annotations
 
 import argparse
+import importlib
 
 import anyio
 from pydantic import BaseModel, Field
@@ -58,9 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         from openenv_mcp.ray import RayEpisodes, RayResources, connect
 
         connect(args.ray, "openenv-mcp-bench")
+        # Actors import the class by its module's name (`python -m` runs it as __main__):
+        # start the nodes with this folder on PYTHONPATH, as an image would install it.
+        env_class = importlib.import_module("benchmarks.sleep_server").SleepEnvironment
         # A sleeping episode uses no CPU: a hundredth of one each, spread over the nodes.
         server.registry.provider = RayEpisodes(
-            SleepEnvironment, namespace="openenv-mcp-bench", resources=RayResources(num_cpus=0.01)
+            env_class, namespace="openenv-mcp-bench", resources=RayResources(num_cpus=0.01)
         )
     anyio.run(
         lambda: serve_http([server], port=args.port, log_level="info", max_connections=args.max_connections)

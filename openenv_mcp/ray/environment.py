@@ -11,6 +11,9 @@ from collections.abc import Generator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
+import anyio
+import anyio.to_thread
+
 from openenv_mcp.environment import Environment
 from openenv_mcp.errors import EpisodeClosedError, EpisodeLostError
 from openenv_mcp.ray.actor import Mirror
@@ -38,7 +41,8 @@ class RayEnvironment(Environment, abstract=True):
 
     async def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> ResetResult:
         if self.remote is None:
-            self.remote = self._start(self.episode_id)
+            # Creating a named actor waits for the cluster to register its name: off the event loop.
+            self.remote = await anyio.to_thread.run_sync(self._start, self.episode_id)
         with self._losing():
             first, mirror = await self.remote.reset(seed, options)
         self.apply(mirror)

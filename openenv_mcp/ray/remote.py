@@ -126,7 +126,9 @@ class RemoteEpisode:
             raise self._lost(exc) from None
 
     def _lost(self, exc: BaseException) -> EpisodeLostError:
-        why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        lines = [line for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
+        # A failed start reads "...an error raised in its creation task..." first, the error last.
+        why = lines[0] if "creation task" not in lines[0] else f"it failed to start: {lines[-1].strip()}"
         return EpisodeLostError(
             f"episode {self.episode_id!r} was lost: its Ray actor or node died ({why}); "
             "its state is gone and the call was not retried: close it and reset a new one"

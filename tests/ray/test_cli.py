@@ -1,4 +1,4 @@
-"""`openenv-mcp serve echo --ray ADDRESS`: the real command, over HTTP, its episodes in the cluster's actors."""
+"""`serve echo --ray ADDRESS`: the real command over HTTP, its episodes in the cluster's actors."""
 
 from __future__ import annotations
 
