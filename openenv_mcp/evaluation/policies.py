@@ -11,7 +11,6 @@ episode whose instances are such functions.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import random
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from typing import Any, Protocol, cast
 from openenv_mcp.client import ActionLike, EnvClient, RemoteStepResult
 from openenv_mcp.evaluation.chat import ChatModel, Conversation, Format
 from openenv_mcp.evaluation.errors import EvaluationError
+from openenv_mcp.loading import load_callable
 from openenv_mcp.server import EnvServer
 from openenv_mcp.spec import ToolCallAction, ToolDefinition
 from openenv_mcp.validation.policies import oracle_policy, random_arguments
@@ -140,14 +140,4 @@ def load_policy(name: str) -> PolicyFactory:
     module_name, _, attribute = name.partition(":")
     if not module_name or not attribute:
         raise EvaluationError(f"unknown policy {name!r}: use oracle, random or MODULE:CALLABLE")
-    try:
-        found: object = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise EvaluationError(f"policy {name!r}: cannot import {module_name!r}: {exc}") from exc
-    for part in attribute.split("."):
-        if not hasattr(found, part):
-            raise EvaluationError(f"policy {name!r}: {module_name!r} has no attribute {attribute!r}")
-        found = getattr(found, part)
-    if not callable(found):
-        raise EvaluationError(f"policy {name!r}: {attribute!r} is not callable")
-    return callable_policy(found)
+    return callable_policy(load_callable(name, what=f"policy {name!r}", error=EvaluationError))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 
+from openenv_mcp.loading import load_callable
 from openenv_mcp.rewards.errors import RewardError
 from openenv_mcp.rewards.rubric import Reward, Rubric
 
@@ -25,16 +25,7 @@ def load_reward(spec: str) -> Reward:
         weight = float(weight_text) if weight_text else 1.0
     except ValueError:
         raise RewardError(f"reward {spec!r}: the weight {weight_text!r} is not a number") from None
-    try:
-        found: object = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise RewardError(f"reward {spec!r}: cannot import {module_name!r}: {exc}") from exc
-    for part in attribute.split("."):
-        if not hasattr(found, part):
-            raise RewardError(f"reward {spec!r}: {module_name!r} has no attribute {attribute!r}")
-        found = getattr(found, part)
-    if not callable(found):
-        raise RewardError(f"reward {spec!r}: {attribute!r} is not callable")
+    found = load_callable(target, what=f"reward {spec!r}", error=RewardError)
     return Reward(found, weight, name=attribute.rsplit(".", 1)[-1])
 
 
