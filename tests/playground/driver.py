@@ -61,6 +61,17 @@ def call_json(page: Page, tool: str, arguments: str) -> Locator:
 def submit(page: Page, button: Locator) -> Locator:
     count = steps(page).count()
     button.click()
-    expect(steps(page)).to_have_count(count + 1, timeout=60_000)
+    try:
+        expect(steps(page)).to_have_count(count + 1, timeout=60_000)
+    except AssertionError as exc:
+        raise AssertionError(f"no new step after {button}: the page says {said(page)}") from exc
     expect(page.locator("body")).not_to_have_attribute("data-busy", "")
     return steps(page).first  # newest first
+
+
+def said(page: Page) -> str:
+    """What the page shows of its state: the error box, the status line, whether a call is running."""
+    alert = page.locator("#error")
+    shown = alert.inner_text() if alert.is_visible() else "(no error shown)"
+    busy = page.locator("body").get_attribute("data-busy") is not None
+    return f"{shown!r}; status {page.locator('#status').inner_text()!r}; busy: {busy}"

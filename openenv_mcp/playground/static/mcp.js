@@ -8,6 +8,12 @@ export const PROTOCOL_VERSION = "2026-07-28";
 const CLIENT_INFO = { name: "openenv-mcp-playground", version: "0.1.0" };
 // The methods whose name or URI the server also reads from the Mcp-Name header.
 const NAMED = { "tools/call": "name", "prompts/get": "name", "resources/read": "uri" };
+// How long a request may go unanswered before the page says so and goes on: a tool call may run
+// as long as the environment lets it (a command, a test run); a listing or a read is quick.
+const DEADLINE_MS = { "tools/call": 300_000 };
+const READ_DEADLINE_MS = 30_000;
+// Requests that change nothing on the server, sent once more where the network failed them.
+const SAFE = new Set(["tools/list", "resources/templates/list", "resources/read"]);
 
 /** A JSON-RPC error answer: the server refused the request itself (not a tool's error result). */
 export class McpError extends Error {
@@ -53,7 +59,15 @@ export class McpClient {
     if (NAMED[method] !== undefined) headers["Mcp-Name"] = headerValue(params[NAMED[method]]);
     const token = this.token();
     if (token) headers.Authorization = `Bearer ${token}`;
-    const response = await fetch(this.url, { method: "POST", headers, body: JSON.stringify(body) });
+    const described = NAMED[method] !== undefined ? `${method} ${params[NAMED[method]]}` : method;
+    const send = () => post(this.url, { headers, body: JSON.stringify(body) }, DEADLINE_MS[method] ?? READ_DEADLINE_MS, described);
+    let response;
+    try {
+      response = await send();
+    } catch (error) {
+      if (!SAFE.has(method) || !(error instanceof NetworkError)) throw error;
+      response = await send();
+    }
     if (response.status === 401 || response.status === 403) {
       throw new AuthError(response.status, await refusal(response));
     }
@@ -79,6 +93,30 @@ export class McpClient {
   }
 }
 
+/** The request never got an answer: the network failed it, or the server did not answer in time. */
+export class NetworkError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "NetworkError";
+  }
+}
+
+// One POST whose answer (headers and body) must come within `deadline` ms.
+async function post(url, init, deadline, described) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), deadline);
+  try {
+    const response = await fetch(url, { ...init, method: "POST", signal: abort.signal });
+    const text = await response.text();
+    return { status: response.status, ok: response.ok, headers: response.headers, text };
+  } catch (error) {
+    if (abort.signal.aborted) throw new NetworkError(`${described}: the server did not answer in ${deadline / 1000} s`);
+    throw new NetworkError(`${described}: ${error.message || "the request failed"} (is the server still running?)`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // A header carries only visible ASCII; anything else goes base64-encoded, the SDK's way.
 function headerValue(value) {
   const text = String(value ?? "");
@@ -93,10 +131,10 @@ async function refusal(response) {
   return reason ? reason[1] : `the server answered ${response.status}: a valid token is needed`;
 }
 
-async function answer(response, id) {
+function answer(response, id) {
   const type = response.headers.get("Content-Type") || "";
-  if (type.startsWith("text/event-stream")) return fromEvents(await response.text(), id);
-  const text = await response.text();
+  if (type.startsWith("text/event-stream")) return fromEvents(response.text, id);
+  const text = response.text;
   let message;
   try {
     message = JSON.parse(text);
