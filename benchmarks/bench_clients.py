@@ -10,7 +10,12 @@ steps/s over the timed rounds (opening and resets untimed), ratios within one ru
   benchmarks' reference client: what the server can do);
 - `vector batched`: `VectorEnvClient.step_all` on one connection: one `step_batch` call a round;
 - `vector each`: `VectorEnvClient.step_all(batched=False)` over 8 connections: concurrent
-  inner-tool calls (what 64 `EnvClient`s do, a call per episode);
+  inner-tool calls, a call per episode;
+- `env clients, shared`: one `EnvClient` per episode, each stepping in its own task at its own
+  pace (an agent loop's rollouts), all made from one `SharedConnection`: the steps they take
+  at once travel as `step_batch` calls;
+- `env clients, own`: the same with a connection per client (levels up to 64: a thousand SDK
+  connections is not how anyone should run it);
 - `openenv client`: OpenEnv's own async `GenericEnvClient` (a WebSocket each) on its server.
 
 Results go to results/bench_clients.json.
@@ -23,6 +28,7 @@ import json
 import subprocess
 import sys
 import time
+from contextlib import AsyncExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -31,7 +37,7 @@ import anyio
 from benchmarks.mcp_drivers import OURS, JsonRpcDriver, serve_http
 from benchmarks.peers.openenv import ensure_venv, openenv_server, raise_fd_limit
 from benchmarks.scenarios import concurrent_level
-from openenv_mcp.client import VectorEnvClient
+from openenv_mcp.client import EnvClient, SharedConnection, VectorEnvClient
 from openenv_mcp.spec import ToolCallAction
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +45,8 @@ CLIENT_SCRIPT = Path(__file__).with_name("peers") / "openenv_client_bench.py"
 ECHO = ToolCallAction(tool_name="echo", parameters={"message": "hello"})
 VECTOR_CONNECTIONS = 8
 """Connections a `VectorEnvClient` spreads its episodes over (at most one per episode)."""
+OWN_CONNECTIONS_UP_TO = 64
+"""The largest level at which every `EnvClient` opens a connection of its own."""
 
 
 @dataclass
@@ -78,6 +86,38 @@ async def vector(url: str, episodes: int, rounds: int, *, batched: bool) -> Row:
     return Row(way, episodes, steps, steps / seconds if seconds else 0.0, errors, first)
 
 
+async def env_clients(url: str, episodes: int, rounds: int, *, shared: bool) -> Row:
+    way = "env clients, shared" if shared else "env clients, own"
+    errors, first = 0, ""
+
+    async def rollout(env: EnvClient) -> None:
+        nonlocal errors, first
+        for _ in range(rounds):
+            result = await env.step(ECHO)
+            if result.info.get("error"):
+                errors += 1
+                first = first or str(result.info["error"])
+
+    async with AsyncExitStack() as stack:
+        if shared:
+            connection = await stack.enter_async_context(SharedConnection(url))
+            clients = [connection.client() for _ in range(episodes)]
+        else:
+            clients = [EnvClient(url) for _ in range(episodes)]
+        for env in clients:
+            await stack.enter_async_context(env)
+        async with anyio.create_task_group() as tg:
+            for seed, env in enumerate(clients):
+                tg.start_soon(lambda e=env, s=seed: e.reset(seed=s, options={"max_steps": 1_000_000}))
+        began = time.perf_counter()
+        async with anyio.create_task_group() as tg:
+            for env in clients:
+                tg.start_soon(rollout, env)
+        seconds = time.perf_counter() - began
+    steps = episodes * rounds
+    return Row(way, episodes, steps, steps / seconds if seconds else 0.0, errors, first)
+
+
 async def openenv_client(episodes: int, rounds: int) -> Row:
     python = await anyio.to_thread.run_sync(ensure_venv)
     async with openenv_server(max_sessions=episodes + 16) as server:
@@ -99,6 +139,9 @@ async def measure(levels: list[int], rounds: int, peer: bool) -> list[Row]:
             rows.append(await lean(served.url, served.pid, episodes, rounds))
             rows.append(await vector(served.url, episodes, rounds, batched=True))
             rows.append(await vector(served.url, episodes, rounds, batched=False))
+            rows.append(await env_clients(served.url, episodes, rounds, shared=True))
+            if episodes <= OWN_CONNECTIONS_UP_TO:
+                rows.append(await env_clients(served.url, episodes, rounds, shared=False))
     if peer:
         for episodes in levels:
             print(f"  openenv client: {episodes} sessions", file=sys.stderr, flush=True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openenv_mcp.client.connection import Connection
 from openenv_mcp.client.results import ClientError, RemoteStepResult, from_step_data, raise_for, remote_error
 from openenv_mcp.spec import CodeAction, ToolCallAction
 from openenv_mcp.spec.wire import MAX_BATCH
+
+if TYPE_CHECKING:
+    from openenv_mcp.client.connection import Connection
 
 __all__ = ["STEP_BATCH", "step_batch"]
 

@@ -6,6 +6,7 @@ from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Any, Self, cast
 
+import anyio
 import httpx2
 import mcp
 from mcp.client.client import ConnectMode
@@ -13,6 +14,8 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client  # pyright: ignore[reportPrivateUsage]
 from mcp.types import CallToolRequest, CallToolRequestParams, CallToolResult, Tool
 
+from openenv_mcp.client.batch import STEP_BATCH
+from openenv_mcp.client.coalesce import Coalescer
 from openenv_mcp.client.results import ClientError, remote_error, unwraps
 from openenv_mcp.client.targets import Target, mcp_target
 from openenv_mcp.spec import ToolAnnotationsSpec, ToolDefinition
@@ -49,7 +52,11 @@ def inner_definition(tool: Tool) -> ToolDefinition:
 
 
 class Connection:
-    """An open `mcp.Client` with the server's inner tools listed once."""
+    """An open `mcp.Client` with the server's inner tools listed once.
+
+    With `coalesce`, and where the server has `step_batch`, `coalescer` sends the steps
+    its episodes take at once as one call (see `coalesce.Coalescer`).
+    """
 
     def __init__(
         self,
@@ -58,6 +65,7 @@ class Connection:
         mode: ConnectMode = "auto",
         read_timeout: float = 60.0,
         auth: Auth | None = None,
+        coalesce: bool = False,
     ) -> None:
         self._http: httpx2.AsyncClient | None = None
         resolved: Any = mcp_target(target)
@@ -75,6 +83,9 @@ class Connection:
         """Names of the server's control tools (`step_batch` among them on servers that have it)."""
         self.wrapped: dict[str, bool] = {}
         """Inner tool name -> whether its structured output wraps the value as `{"result": ...}`."""
+        self._coalesce = coalesce
+        self.coalescer: Coalescer | None = None
+        """Where steps go to travel together (with `coalesce`, on a server with `step_batch`)."""
 
     @property
     def protocol_version(self) -> str:
@@ -102,6 +113,11 @@ class Connection:
             self.tools = [inner_definition(t) for t in inner]
             self.wrapped = {d.name: unwraps(d) for d in self.tools}
             self.control = {t.name for t in listed.tools if (t.meta or {}).get(META_ROLE) == "control"}
+            if self._coalesce and STEP_BATCH in self.control:
+                tg = await stack.enter_async_context(anyio.create_task_group())
+                stack.callback(tg.cancel_scope.cancel)  # runs before the group is awaited
+                self.coalescer = Coalescer(self)
+                tg.start_soon(self.coalescer.run, tg)
             self._stack = stack.pop_all()
         return self
 
@@ -134,6 +150,7 @@ class Connection:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self.coalescer = None
         await self._stack.aclose()
 
     async def call(self, name: str, arguments: dict[str, Any]) -> CallToolResult:

@@ -10,7 +10,8 @@ from mcp.client.client import ConnectMode
 
 from openenv_mcp.client.connection import Auth, Connection
 from openenv_mcp.client.episode import ActionLike, RemoteEpisode
-from openenv_mcp.client.results import RemoteStepResult
+from openenv_mcp.client.results import ClientError, RemoteStepResult
+from openenv_mcp.client.shared import SharedConnection
 from openenv_mcp.client.targets import Target
 from openenv_mcp.spec import State, ToolDefinition
 from openenv_mcp.trajectories.recorder import Recorder, Recording
@@ -22,13 +23,15 @@ class EnvClient:
     """A remote environment as `reset` / `step` / `state` / `close`.
 
     Use it as an async context manager. `target` is a URL (`http://HOST:PORT/envs/NAME/mcp`),
-    a stdio command (a list of strings or `StdioServerParameters`) or an in-process
-    `EnvServer`. `mode` picks the MCP protocol era, as `mcp.Client` does.
+    a stdio command (a list of strings or `StdioServerParameters`), an in-process
+    `EnvServer`, or a `SharedConnection` that many clients use at once (their concurrent
+    steps then travel together; `mode`, `read_timeout` and `auth` are the shared
+    connection's). `mode` picks the MCP protocol era, as `mcp.Client` does.
     """
 
     def __init__(
         self,
-        target: Target,
+        target: Target | SharedConnection,
         *,
         mode: ConnectMode = "auto",
         read_timeout: float = 60.0,
@@ -36,14 +39,21 @@ class EnvClient:
         auth: Auth | None = None,
         recording: Recording | None = None,
     ) -> None:
-        self._connection = Connection(target, mode=mode, read_timeout=read_timeout, auth=auth)
+        self._shared: SharedConnection | None = None
+        if isinstance(target, SharedConnection):
+            self._shared, self._connection = target, target.connection
+        else:
+            self._connection = Connection(target, mode=mode, read_timeout=read_timeout, auth=auth)
         self._episode = RemoteEpisode(
             self._connection, parse_error_reward=parse_error_reward, recording=recording
         )
         self._open = False
 
     async def __aenter__(self) -> Self:
-        await self._connection.__aenter__()
+        if self._shared is None:
+            await self._connection.__aenter__()
+        elif not self._shared.open:
+            raise ClientError("the shared connection is not open: enter `async with SharedConnection(...)`")
         self._open = True
         return self
 
@@ -93,11 +103,12 @@ class EnvClient:
         return await self._episode.state()
 
     async def close(self) -> None:
-        """Close the episode and the connection (again: nothing happens)."""
+        """Close the episode and the connection, unless shared (again: nothing happens)."""
         if not self._open:
             return
         self._open = False
         try:
             await self._episode.close()
         finally:
-            await self._connection.__aexit__(None, None, None)
+            if self._shared is None:
+                await self._connection.__aexit__(None, None, None)

@@ -92,6 +92,8 @@ class RemoteEpisode:
 
     async def _send(self, parsed: ToolCallAction | CodeAction) -> RemoteStepResult:
         episode_id = self.handle()
+        if self.connection.coalescer is not None:
+            return await self.connection.coalescer.step(episode_id, parsed)
         if isinstance(parsed, ToolCallAction) and parsed.tool_name in self.connection.wrapped:
             arguments = {**parsed.parameters, "episode_id": episode_id}
             result = await self.connection.call(parsed.tool_name, arguments)

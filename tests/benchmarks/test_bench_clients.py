@@ -14,6 +14,7 @@ async def test_every_client_steps_every_episode() -> None:
     with anyio.fail_after(240):
         rows = await measure([1, 3], 2, True)
     ways = {"lean", "vector batched", "vector each", "openenv client"}
+    ways |= {"env clients, shared", "env clients, own"}
     assert {(row.way, row.episodes) for row in rows} == {(way, n) for way in ways for n in (1, 3)}
     for row in rows:
         assert row.errors == 0, row.first_error
