@@ -163,7 +163,7 @@ async def test_shared_clients_record_their_own_trajectories(echo_server: EnvServ
             async with anyio.create_task_group() as tg:
                 for seed in range(4):
                     tg.start_soon(rollout, seed)
-    recorded = {t.start.seed: t for t in recording.trajectories()}
+    recorded = {t.start.seed or 0: t for t in recording.trajectories()}
     assert sorted(recorded) == [0, 1, 2, 3]
     for seed, trajectory in recorded.items():
         assert [step.observation for step in trajectory.steps] == [f"{seed}-{n}" * (n + 1) for n in range(3)]
