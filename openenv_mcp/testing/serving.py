@@ -23,6 +23,8 @@ from anyio.abc import Process
 from anyio.streams.text import TextReceiveStream
 from starlette.types import ASGIApp
 
+from openenv_mcp.transports.http import KEEP_ALIVE_SECONDS
+
 __all__ = ["Served", "running_http", "served", "served_command", "served_process"]
 
 _RUNNING = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
@@ -30,8 +32,16 @@ _RUNNING = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
 
 @asynccontextmanager
 async def running_http(app: ASGIApp, *, start_seconds: float = 10.0) -> AsyncGenerator[str]:
-    """Serve `app` with uvicorn in this process on 127.0.0.1 and a free port; yield its base URL."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
+    """Serve `app` with uvicorn in this process on 127.0.0.1 and a free port; yield its base URL.
+
+    Idle connections stay open as long as `openenv-mcp serve` keeps them: with uvicorn's 5 s,
+    a client (a browser) that sends on a connection the server is closing sees it reset.
+    """
+    keep_alive = KEEP_ALIVE_SECONDS
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", timeout_keep_alive=keep_alive
+    )
+    server = uvicorn.Server(config)
     async with anyio.create_task_group() as tg:
         tg.start_soon(server.serve)
         with anyio.fail_after(start_seconds):
