@@ -5,7 +5,8 @@ own per-call path (the SDK's HTTP transport and result handling) is then slower 
 server. Where the server has `step_batch`, a connection's `Coalescer` gathers the steps its
 episodes ask for in the same turn of the event loop (and those asked for while the batches
 before them are under way) and sends them as one call, each caller getting its own step's
-result or error. A lone step waits for nothing: it goes at the next turn of the loop.
+result or error. A lone step waits for nothing: it goes at the next turn of the loop, as the episode's own
+call (a batch of one would only cost more).
 
 A caller cancelled while its step is under way is told nothing more; the step itself may
 still have run on the server, as a cancelled single call may have.
@@ -14,6 +15,7 @@ still have run on the server, as a cancelled single call may have.
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -36,10 +38,15 @@ IN_FLIGHT = 4
 """Batches one connection has under way at once; steps asked for meanwhile wait for the next."""
 
 
+Alone = Callable[[], Awaitable[RemoteStepResult]]
+"""The step sent as its episode's own call (a batch of one is no batch)."""
+
+
 @dataclass
 class _Pending:
     episode_id: str
     action: ToolCallAction | CodeAction
+    alone: Alone
     done: anyio.Event = field(default_factory=anyio.Event)
     result: RemoteStepResult | BaseException | None = None
 
@@ -60,11 +67,16 @@ class Coalescer:
         self._slots = anyio.Semaphore(in_flight)
         self._closed = False
 
-    async def step(self, episode_id: str, action: ToolCallAction | CodeAction) -> RemoteStepResult:
-        """This episode's step, sent with whatever else is asked for now; a refusal is raised."""
+    async def step(
+        self, episode_id: str, action: ToolCallAction | CodeAction, alone: Alone
+    ) -> RemoteStepResult:
+        """This episode's step, sent with whatever else is asked for now (by `alone` if nothing is).
+
+        A refusal is raised, as the episode's own call would raise it.
+        """
         if self._closed:
             raise ClientError("the connection is closed")
-        pending = _Pending(episode_id, action)
+        pending = _Pending(episode_id, action, alone)
         self._send.send_nowait(pending)
         await pending.done.wait()
         if isinstance(pending.result, BaseException):
@@ -97,7 +109,10 @@ class Coalescer:
 
     async def _send_batch(self, batch: list[_Pending]) -> None:
         try:
-            answers = await step_batch(self._connection, [(p.episode_id, p.action) for p in batch])
+            if len(batch) == 1:
+                answers: list[RemoteStepResult | ClientError] = [await batch[0].alone()]
+            else:
+                answers = await step_batch(self._connection, [(p.episode_id, p.action) for p in batch])
         except Exception as exc:  # the call failed as a whole: each of its steps says so
             for pending in batch:
                 pending.settle(exc)

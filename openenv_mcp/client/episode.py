@@ -92,8 +92,13 @@ class RemoteEpisode:
 
     async def _send(self, parsed: ToolCallAction | CodeAction) -> RemoteStepResult:
         episode_id = self.handle()
-        if self.connection.coalescer is not None:
-            return await self.connection.coalescer.step(episode_id, parsed)
+        coalescer = self.connection.coalescer
+        if coalescer is not None:
+            return await coalescer.step(episode_id, parsed, lambda: self._call(episode_id, parsed))
+        return await self._call(episode_id, parsed)
+
+    async def _call(self, episode_id: str, parsed: ToolCallAction | CodeAction) -> RemoteStepResult:
+        """The step as this episode's own call: its inner tool, or `step` for any other action."""
         if isinstance(parsed, ToolCallAction) and parsed.tool_name in self.connection.wrapped:
             arguments = {**parsed.parameters, "episode_id": episode_id}
             result = await self.connection.call(parsed.tool_name, arguments)

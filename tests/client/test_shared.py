@@ -138,6 +138,15 @@ async def test_a_server_without_step_batch_is_shared_unbatched_and_batched_true_
                 pass
 
 
+async def test_a_lone_step_goes_as_its_episodes_own_call(echo_server: EnvServer) -> None:
+    with anyio.fail_after(30):
+        async with SharedConnection(echo_server) as shared, shared.client() as env:
+            await env.reset(seed=1)
+            names = calls_of(shared)
+            assert (await env.step(echo("alone"))).observation == "alone"
+            assert names == ["echo"]
+
+
 async def test_batched_false_sends_each_step_as_its_own_call(echo_server: EnvServer) -> None:
     with anyio.fail_after(30):
         async with SharedConnection(echo_server, batched=False) as shared:
