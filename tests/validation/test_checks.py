@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sys
 from typing import Any, ClassVar
 
 import anyio
@@ -135,6 +136,16 @@ class Broken(Secret):
         raise RuntimeError("broken")
 
 
+class Unfenced(Secret):
+    """Runs an agent's code in a plain child process on the host: no sandbox, the host's network."""
+
+    name = "validation_unfenced"
+
+    async def run_code(self, code: str) -> str:
+        done = await anyio.run_process([sys.executable, "-I", "-c", code], check=False)
+        return done.stdout.decode() + done.stderr.decode()
+
+
 async def _report(env_class: type[Environment]) -> Report:
     with anyio.fail_after(60):
         return await validate(env_class, max_steps=6)
@@ -159,6 +170,7 @@ async def test_a_sound_environment_passes_every_check() -> None:
         (Unseeded, "runtime.seed_control"),
         (Shared, "runtime.episode_isolation"),
         (Broken, "runtime.tool_liveness"),
+        (Unfenced, "runtime.network_policy"),
     ],
     ids=lambda value: getattr(value, "name", value),
 )
