@@ -133,7 +133,11 @@ async def test_parsing_a_huge_message_does_not_hold_the_event_loop() -> None:
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(ticks, lateness)
             tasks.start_soon(pair.stream, line)
+            began = time.perf_counter()
             with pytest.raises(MalformedMessageError, match="JSON values"):
                 await receive(pair.channel)
+            spent = time.perf_counter() - began
             tasks.cancel_scope.cancel()
-    assert max(lateness) < 0.3
+    # Relative to the parse itself, so a loaded machine (CI saw 0.31 s late against a 0.3 s bound)
+    # does not decide it: a decoder holding the loop is late by nearly all of the parse.
+    assert max(lateness) < 0.75 * spent, (max(lateness), spent, len(lateness))
