@@ -129,6 +129,7 @@ async def test_parsing_a_huge_message_does_not_hold_the_event_loop() -> None:
     # 5 MiB of empty arrays: the C decoder, even in a thread, holds the GIL for about 0.7 s.
     line = b"[" + b"[]," * (5 * 1024 * 1024 // 3) + b"[]]\n"
     lateness: list[float] = []
+    spent = 0.0
     with pipes(max_message=len(line)) as pair:
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(ticks, lateness)
