@@ -5,8 +5,8 @@ own per-call path (the SDK's HTTP transport and result handling) is then slower 
 server. Where the server has `step_batch`, a connection's `Coalescer` gathers the steps its
 episodes ask for in the same turn of the event loop (and those asked for while the batches
 before them are under way) and sends them as one call, each caller getting its own step's
-result or error. A lone step waits for nothing: it goes at the next turn of the loop, as the episode's own
-call (a batch of one would only cost more).
+result or error. A lone step waits for nothing: it goes at the next turn of the loop, as
+the episode's own call (a batch of one would only cost more).
 
 A caller cancelled while its step is under way is told nothing more; the step itself may
 still have run on the server, as a cancelled single call may have.
@@ -59,12 +59,12 @@ class _Pending:
 class Coalescer:
     """Sends the steps of `connection`'s episodes as `step_batch` calls; run it in a task group."""
 
-    def __init__(self, connection: Connection, *, in_flight: int = IN_FLIGHT) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._connection = connection
         streams = anyio.create_memory_object_stream[_Pending](math.inf)
         self._send: MemoryObjectSendStream[_Pending] = streams[0]
         self._receive: MemoryObjectReceiveStream[_Pending] = streams[1]
-        self._slots = anyio.Semaphore(in_flight)
+        self._slots = anyio.Semaphore(IN_FLIGHT)
         self._closed = False
 
     async def step(
