@@ -128,6 +128,10 @@ class EpisodeProvider(Protocol):
         """The live episode behind a handle this registry never opened, with its owner; None: none."""
         ...
 
+    async def release(self) -> None:
+        """Free what the provider started for this registry's episodes, once they are all closed."""
+        ...
+
 
 class EpisodeRegistry:
     """Owns every episode of one environment class on one server."""
@@ -230,6 +234,8 @@ class EpisodeRegistry:
     async def close_all(self, why: str = "closed when the server stopped") -> None:
         for episode_id in list(self._episodes):
             await self.close(episode_id, why)
+        if self.provider is not None:
+            await self.provider.release()
 
     async def reap(self, now: float | None = None) -> int:
         """Close the episodes idle for longer than the TTL; return how many."""

@@ -17,6 +17,7 @@ from openenv_mcp.errors import OpenEnvError
 __all__ = [
     "ActorRef",
     "RayUnavailableError",
+    "cancel",
     "connect",
     "current_node",
     "get",
@@ -91,6 +92,13 @@ def get(ref: Any, timeout: float | None = None) -> Any:
 
 def awaited(ref: Any) -> Awaitable[Any]:
     return cast(Awaitable[Any], ref)
+
+
+def cancel(ref: Any) -> None:
+    """Cancel an actor call under way (an async actor's coroutine gets CancelledError); done ones are left."""
+    ray = ray_module()
+    with contextlib.suppress(ray.exceptions.RayError, ValueError, TypeError):
+        ray.cancel(ref)
 
 
 def get_actor(name: str, namespace: str) -> ActorRef | None:

@@ -1,4 +1,9 @@
-"""The episode actor: one environment instance, one episode, living in a Ray worker process.
+"""The host actor: environment instances for one or more episodes, living in a Ray worker process.
+
+A host takes at most `slots` episodes over its life (its leases), then is retired: it takes no
+new one, and whoever closes its last episode ends it. With one slot (the default) an actor is
+one episode, as isolated as Ray makes it; with more, one process holds many mostly-waiting
+episodes, and a crash loses all of them.
 
 Every answer carries a `Mirror` of what the front door reads synchronously between calls
 (the step count, the state's fields, the board), so a step is one round trip.
@@ -16,7 +21,7 @@ from openenv_mcp.errors import EpisodeClosedError
 from openenv_mcp.sandbox.provider import Backend, SandboxProvider, backend_factory
 from openenv_mcp.spec import CodeAction, ResetResult, StepResult, ToolCallAction
 
-__all__ = ["EpisodeActor", "Mirror", "Placement"]
+__all__ = ["EpisodeHost", "HostFullError", "Mirror", "Placement"]
 
 
 @dataclass(frozen=True)
@@ -44,64 +49,119 @@ class Placement:
     pid: int
 
 
-class EpisodeActor:
-    """The body of the Ray actor that holds one episode (decorated with `ray.remote` at use)."""
+class HostFullError(Exception):
+    """The host has taken all the episodes it will (or was retired): place the episode elsewhere.
 
-    def __init__(self, env_class: type[Environment], episode_id: str, owner: str | None, sandbox: Backend):
-        self.env = _environment(env_class, sandbox)
-        self.env.episode_id = episode_id
-        self.owner = owner
-        # Front doors may call one episode at once; its steps still run one at a time, as locally.
-        self._lock = asyncio.Lock()
-        self._closed = False
+    Internal between a placer and its hosts; it never reaches a caller of the library.
+    """
 
-    def _open(self) -> None:
-        # `ray.kill` after a close takes a moment: calls that arrive in between are answered, not run.
-        if self._closed:
-            raise EpisodeClosedError(f"episode {self.env.episode_id!r} was closed")
 
-    async def reset(self, seed: int | None, options: dict[str, Any] | None) -> tuple[ResetResult, Mirror]:
-        async with self._lock:
-            self._open()
-            first = await self.env.reset(seed=seed, options=options)
-            return first, self.mirror()
+@dataclass
+class _Slot:
+    env: Environment
+    owner: str | None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Front doors may call one episode at once; its steps still run one at a time, as locally."""
 
-    async def step(self, action: ToolCallAction | CodeAction) -> tuple[StepResult, Mirror]:
-        async with self._lock:
-            self._open()
-            result = await self.env.step(action)
-            return result, self.mirror()
 
-    async def describe(self) -> tuple[str | None, Mirror]:
+class EpisodeHost:
+    """The body of the Ray actor that holds episodes (decorated with `ray.remote` at use)."""
+
+    def __init__(self, env_class: type[Environment], slots: int, sandbox: Backend):
+        self.env_class = env_class
+        self.sandbox: Backend = sandbox
+        self.leases = slots
+        """Episodes this host will still take; at zero it is retired."""
+        self.episodes: dict[str, _Slot] = {}
+        self.closed: set[str] = set()
+        """Episodes closed here: a reset of one is refused, never a new episode behind an old handle."""
+
+    def _slot(self, episode_id: str) -> _Slot:
+        slot = self.episodes.get(episode_id)
+        if slot is None:
+            raise EpisodeClosedError(f"episode {episode_id!r} was closed")
+        return slot
+
+    def _open(self, episode_id: str, owner: str | None) -> _Slot:
+        """The episode's slot; its first reset makes it, on one of the host's leases."""
+        slot = self.episodes.get(episode_id)
+        if slot is not None:
+            return slot
+        if episode_id in self.closed:
+            raise EpisodeClosedError(f"episode {episode_id!r} was closed")
+        if self.leases <= 0:
+            raise HostFullError(f"this host takes no more episodes ({len(self.episodes)} live)")
+        self.leases -= 1
+        env = _environment(self.env_class, self.sandbox)
+        env.episode_id = episode_id
+        slot = self.episodes[episode_id] = _Slot(env, owner)
+        return slot
+
+    async def reset(
+        self, episode_id: str, owner: str | None, seed: int | None, options: dict[str, Any] | None
+    ) -> tuple[ResetResult, Mirror]:
+        """Reset the episode; the first reset opens it here (with `owner`, kept from then on)."""
+        slot = self._open(episode_id, owner)
+        async with slot.lock:
+            self._slot(episode_id)
+            first = await slot.env.reset(seed=seed, options=options)
+            return first, mirror(slot.env)
+
+    async def step(self, episode_id: str, action: ToolCallAction | CodeAction) -> tuple[StepResult, Mirror]:
+        slot = self._slot(episode_id)
+        async with slot.lock:
+            self._slot(episode_id)
+            result = await slot.env.step(action)
+            return result, mirror(slot.env)
+
+    async def describe(self, episode_id: str) -> tuple[str | None, Mirror]:
         """Whose episode this is, and where it stands (a front door adopting its handle asks)."""
-        self._open()
-        return self.owner, self.mirror()
+        slot = self._slot(episode_id)
+        return slot.owner, mirror(slot.env)
 
     async def where(self) -> Placement:
         from openenv_mcp.ray import _ray
 
         return Placement(_ray.current_node(), os.getpid())
 
-    async def close(self) -> None:
-        """Free what the episode holds (its sandbox); the caller then ends the actor."""
-        async with self._lock:
-            if not self._closed:
-                self._closed = True
-                await self.env.close()
+    async def close(self, episode_id: str) -> bool:
+        """Free what the episode holds (its sandbox); True: the host is now empty and retired.
 
-    def mirror(self) -> Mirror:
-        env, cls = self.env, type(self.env)
-        return Mirror(
-            step_count=env.step_count,
-            total_reward=env.total_reward,
-            terminated=env.terminated,
-            truncated=env.truncated,
-            seed=env.seed,
-            max_steps=env.max_steps,
-            extra=env.state_extra(),
-            board=env.board_view() if cls.has_board() else None,
-            view=env.render_view() if cls.has_view() else None,
-        )
+        The caller then ends the actor: nothing else will ever be placed on it.
+        """
+        slot = self.episodes.get(episode_id)
+        if slot is not None:
+            async with slot.lock:
+                if self.episodes.pop(episode_id, None) is not None:
+                    self.closed.add(episode_id)
+                    await slot.env.close()
+        return self.done()
+
+    async def retire(self) -> bool:
+        """Take no new episode (its placer stopped); True: it is empty, end it now."""
+        self.leases = 0
+        return self.done()
+
+    async def live(self) -> int:
+        return len(self.episodes)
+
+    def done(self) -> bool:
+        return self.leases <= 0 and not self.episodes
+
+
+def mirror(env: Environment) -> Mirror:
+    cls = type(env)
+    return Mirror(
+        step_count=env.step_count,
+        total_reward=env.total_reward,
+        terminated=env.terminated,
+        truncated=env.truncated,
+        seed=env.seed,
+        max_steps=env.max_steps,
+        extra=env.state_extra(),
+        board=env.board_view() if cls.has_board() else None,
+        view=env.render_view() if cls.has_view() else None,
+    )
 
 
 def _environment(env_class: type[Environment], sandbox: Backend) -> Environment:
@@ -109,7 +169,7 @@ def _environment(env_class: type[Environment], sandbox: Backend) -> Environment:
     if not issubclass(env_class, CodeActEnvironment):
         return env_class()
     specs, limits = env_class.code_tool_specs(), env_class.sandbox_limits
-    # No warm pool: one actor is one episode, so its one sandbox starts with the episode.
+    # No warm pool: each episode's sandbox starts with the episode, on the host's node.
     provider = SandboxProvider(
         specs, limits, factory=backend_factory(sandbox), pool_size=0, warmup=env_class.sandbox_warmup
     )

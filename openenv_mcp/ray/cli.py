@@ -24,15 +24,34 @@ def add_ray_options(serve: argparse.ArgumentParser) -> None:
         default="openenv-mcp",
         help="the Ray namespace of the episode actors; every front door of one deployment uses the same",
     )
-    group.add_argument("--ray-cpus", type=float, default=None, help="CPUs one episode's actor reserves")
+    group.add_argument("--ray-cpus", type=float, default=None, help="CPUs one episode reserves")
     group.add_argument(
-        "--ray-memory", type=int, default=None, metavar="BYTES", help="memory one episode's actor reserves"
+        "--ray-memory", type=int, default=None, metavar="BYTES", help="memory one episode reserves"
+    )
+    group.add_argument(
+        "--ray-episodes-per-actor",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="episodes one actor (a Ray worker process) holds, reserving N times an episode's "
+        "resources (default 1: each episode alone, lost alone; more: far fewer processes for many "
+        "light episodes, lost together with their actor)",
     )
     group.add_argument(
         "--ray-pack",
         action="store_true",
         help="fill one node before the next (Ray's default) instead of spreading actors over the nodes",
     )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number of episodes, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"at least 1 episode per actor, got {value}")
+    return value
 
 
 def use_ray(servers: Sequence[EnvServer], args: argparse.Namespace) -> None:
@@ -51,6 +70,7 @@ def use_ray(servers: Sequence[EnvServer], args: argparse.Namespace) -> None:
             memory=declared.memory if args.ray_memory is None else args.ray_memory,
             custom=declared.custom,
             spread=not args.ray_pack,
+            episodes_per_actor=args.ray_episodes_per_actor,
         )
         server.registry.provider = RayEpisodes(
             server.env_class, namespace=args.ray_namespace, resources=resources, sandbox=args.sandbox

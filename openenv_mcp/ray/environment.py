@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import anyio
 import anyio.to_thread
@@ -20,29 +20,43 @@ from openenv_mcp.ray.actor import Mirror
 from openenv_mcp.ray.remote import RemoteEpisode
 from openenv_mcp.spec import CodeAction, ResetResult, State, StepResult, ToolCallAction
 
-__all__ = ["RayEnvironment", "proxy_class"]
+__all__ = ["Placer", "RayEnvironment", "proxy_class"]
+
+
+class Placer(Protocol):
+    """Where a new episode goes (the provider, `RayEpisodes`)."""
+
+    def start(self, episode_id: str) -> RemoteEpisode:
+        """The new episode's remote side; this blocks while its host starts."""
+        ...
+
+    def forget(self, episode_id: str) -> None:
+        """Its host was lost: place no more there."""
+        ...
 
 
 class RayEnvironment(Environment, abstract=True):
-    """An episode of `remote_class` held by a Ray actor."""
+    """An episode of `remote_class` held by a Ray host actor."""
 
     remote_class: ClassVar[type[Environment]]
 
-    def __init__(self, start: Any = None, remote: RemoteEpisode | None = None) -> None:
+    def __init__(self, placer: Placer | None = None, remote: RemoteEpisode | None = None) -> None:
         super().__init__()
         self.inner_tools = self.remote_class.inner_tools
         self.remote = remote
-        """The actor, once the first reset started it (or at once for an adopted episode)."""
-        self._start = start
-        """Starts the actor: `(episode_id) -> RemoteEpisode` (the provider's), for a new episode."""
+        """The episode on its host, once the first reset placed it (or at once for an adopted one)."""
+        self._placer = placer
+        """Places a new episode (None for an adopted one: its host is another front door's)."""
         self._mirror = Mirror()
         self.lost: EpisodeLostError | None = None
         """Why the actor is gone, once a call found it so: the episode answers that from then on."""
 
     async def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> ResetResult:
         if self.remote is None:
+            if self._placer is None:
+                raise EpisodeClosedError(f"episode {self.episode_id!r} has no actor")
             # Creating a named actor waits for the cluster to register its name: off the event loop.
-            self.remote = await anyio.to_thread.run_sync(self._start, self.episode_id)
+            self.remote = await anyio.to_thread.run_sync(self._placer.start, self.episode_id)
         with self._losing():
             first, mirror = await self.remote.reset(seed, options)
         self.apply(mirror)
@@ -74,6 +88,8 @@ class RayEnvironment(Environment, abstract=True):
             yield
         except EpisodeLostError as exc:
             self.lost = exc
+            if self._placer is not None:
+                self._placer.forget(self.episode_id)
             raise
 
     def apply(self, mirror: Mirror) -> None:

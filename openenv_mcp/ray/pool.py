@@ -1,4 +1,4 @@
-"""Episodes for a trainer that already runs on Ray: actors called directly, no HTTP and no MCP.
+"""Episodes for a trainer that already runs on Ray: host actors called directly, no HTTP and no MCP.
 
 The pool and its episodes are picklable, so a Ray task or actor can take them and step on
 its own. Results are the server's: `StepResult`, and `step_batch` answers one entry per step
@@ -19,11 +19,12 @@ from typing import Any
 
 from openenv_mcp import discovery
 from openenv_mcp.environment import Environment
-from openenv_mcp.errors import OpenEnvError
+from openenv_mcp.errors import EpisodeLostError, OpenEnvError
 from openenv_mcp.ray import _ray
 from openenv_mcp.ray.actor import Mirror, Placement
+from openenv_mcp.ray.hosts import Hosts
 from openenv_mcp.ray.provider import DEFAULT_NAMESPACE
-from openenv_mcp.ray.remote import RemoteEpisode, new_handle
+from openenv_mcp.ray.remote import RemoteEpisode
 from openenv_mcp.ray.resources import RayResources
 from openenv_mcp.sandbox.provider import Backend
 from openenv_mcp.spec import CodeAction, ResetResult, State, StepResult, ToolCallAction
@@ -35,7 +36,7 @@ Action = ToolCallAction | CodeAction
 
 @dataclass(frozen=True)
 class PoolEpisode:
-    """One episode's actor: step it from any process of the cluster."""
+    """One episode on its host actor: step it from any process of the cluster."""
 
     remote: RemoteEpisode
     environment: str
@@ -48,26 +49,29 @@ class PoolEpisode:
         return (await self.remote.step(action))[0]
 
     def step_sync(self, action: Action) -> StepResult:
-        return self.remote.call_sync("step", action)[0]
+        return self.remote.call_sync("step", self.episode_id, action)[0]
 
     async def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> ResetResult:
         return (await self.remote.reset(seed, options))[0]
 
     def reset_sync(self, seed: int | None = None, options: dict[str, Any] | None = None) -> ResetResult:
-        return self.remote.call_sync("reset", seed, options)[0]
+        return self.remote.call_sync("reset", self.episode_id, self.remote.owner, seed, options)[0]
 
     async def state(self) -> State:
         return self._state((await self.remote.describe())[1])
 
     def state_sync(self) -> State:
-        return self._state(self.remote.call_sync("describe")[1])
+        return self._state(self.remote.call_sync("describe", self.episode_id)[1])
 
     async def where(self) -> Placement:
-        """The node and process the episode's actor runs in."""
+        """The node and process the episode's host actor runs in."""
         return await self.remote.where()
 
     async def close(self) -> None:
         await self.remote.close()
+
+    def close_sync(self) -> None:
+        self.remote.close_sync()
 
     def _state(self, mirror: Mirror) -> State:
         return State(
@@ -84,7 +88,10 @@ class PoolEpisode:
 
 @dataclass
 class EpisodePool:
-    """Opens episodes of one environment, each in an actor placed by its resources."""
+    """Opens episodes of one environment on host actors placed by their resources.
+
+    `resources.episodes_per_actor` (default one) says how many episodes share a host.
+    """
 
     env: str | type[Environment]
     namespace: str = DEFAULT_NAMESPACE
@@ -92,35 +99,69 @@ class EpisodePool:
     sandbox: Backend = "bubblewrap"
     opened: list[PoolEpisode] = field(default_factory=list[PoolEpisode])
     """The episodes this pool object opened and has not closed (what `close_all` closes)."""
+    _hosts: Hosts | None = field(default=None, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
-        # A copy in a task or actor closes what it opens itself, never its sender's episodes.
-        return {**self.__dict__, "opened": []}
+        # A copy in a task or actor closes what it opens itself, never its sender's episodes,
+        # and places its episodes on hosts of its own.
+        return {**self.__dict__, "opened": [], "_hosts": None}
 
     @property
     def env_class(self) -> type[Environment]:
         return discovery.load(self.env) if isinstance(self.env, str) else self.env
 
+    @property
+    def hosts(self) -> Hosts:
+        if self._hosts is None:
+            env_class = self.env_class
+            resources = self.resources or RayResources.of(env_class)
+            self._hosts = Hosts(env_class, self.namespace, resources, self.sandbox)
+        return self._hosts
+
     def start(self, owner: str | None = None) -> PoolEpisode:
-        """Start a new episode's actor without waiting for it (reset it next)."""
-        env_class = self.env_class
-        resources = self.resources or RayResources.of(env_class)
-        remote = RemoteEpisode.start(new_handle(self.namespace), env_class, owner, resources, self.sandbox)
-        episode = PoolEpisode(remote, env_class.name)
+        """Place a new episode (its host started if needed) without waiting for it (reset it next)."""
+        hosts = self.hosts
+        remote = hosts.start(hosts.new_handle(), owner)
+        episode = PoolEpisode(remote, hosts.env_class.name)
         self.opened.append(episode)
         return episode
 
     async def open(
         self, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[PoolEpisode, ResetResult]:
-        episode = self.start()
-        return episode, await episode.reset(seed, options)
+        """A new episode, reset.
+
+        Placed on a host found lost at this first reset, the episode never existed for the
+        caller: it is placed once more, on another host; a second loss is the caller's error.
+        """
+        for last in (False, True):
+            episode = self.start()
+            try:
+                return episode, await episode.reset(seed, options)
+            except EpisodeLostError:
+                self._drop(episode)
+                if last:
+                    raise
+        raise AssertionError("unreachable")
 
     def open_sync(
         self, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[PoolEpisode, ResetResult]:
-        episode = self.start()
-        return episode, episode.reset_sync(seed, options)
+        for last in (False, True):
+            episode = self.start()
+            try:
+                return episode, episode.reset_sync(seed, options)
+            except EpisodeLostError:
+                self._drop(episode)
+                if last:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _drop(self, episode: PoolEpisode) -> None:
+        """Forget an episode whose host was lost, and the host with it (nothing more goes there)."""
+        self.hosts.forget(episode.episode_id)
+        if episode in self.opened:
+            self.opened.remove(episode)
 
     async def step_batch(
         self, steps: Sequence[tuple[PoolEpisode, Action]]
@@ -130,33 +171,38 @@ class EpisodePool:
         async def one(episode: PoolEpisode, action: Action) -> StepResult | OpenEnvError:
             try:
                 return await episode.step(action)
+            except EpisodeLostError as exc:
+                self.hosts.forget(episode.episode_id)
+                return exc
             except OpenEnvError as exc:
                 return exc
 
         return list(await asyncio.gather(*(one(e, a) for e, a in steps)))
 
     def step_batch_sync(self, steps: Sequence[tuple[PoolEpisode, Action]]) -> list[StepResult | OpenEnvError]:
-        refs = [_ray.submit(e.remote.actor, "step", a) for e, a in steps]
+        refs = [_ray.submit(e.remote.actor, "step", e.episode_id, a) for e, a in steps]
         results: list[StepResult | OpenEnvError] = []
         for (episode, _), ref in zip(steps, refs, strict=True):
             try:
                 with episode.remote.translated():
                     results.append(_ray.get(ref)[0])
+            except EpisodeLostError as exc:
+                self.hosts.forget(episode.episode_id)
+                results.append(exc)
             except OpenEnvError as exc:
                 results.append(exc)
         return results
 
     async def close_all(self) -> None:
-        """Close every episode this pool opened (their sandboxes, then their actors)."""
+        """Close every episode this pool opened (their sandboxes), then end the hosts it started."""
         opened, self.opened = self.opened, []
         await asyncio.gather(*(e.close() for e in opened))
+        if self._hosts is not None:
+            await self._hosts.retire()
 
     def close_all_sync(self) -> None:
         opened, self.opened = self.opened, []
         for episode in opened:
-            try:
-                episode.remote.call_sync("close")
-            except OpenEnvError:
-                pass
-            finally:
-                _ray.kill(episode.remote.actor)
+            episode.close_sync()
+        if self._hosts is not None:
+            self._hosts.retire_sync()

@@ -1,8 +1,9 @@
 """The episode provider of a front door whose episodes live in Ray actors (`serve --ray`).
 
-The registry keeps protocol, owners, capacity and the idle TTL; this provider starts one
-actor per episode, names it in the handle (`ray.<namespace>.<token>`), and finds an episode
-that another front door opened from its handle alone: no shared lookup table.
+The registry keeps protocol, owners, capacity and the idle TTL; this provider places each
+episode on a host actor (one episode per actor by default, `episodes_per_actor` of them
+otherwise), names the host in the handle (`ray.<namespace>.<host>.<token>`), and finds an
+episode that another front door opened from its handle alone: no shared lookup table.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from openenv_mcp.environment import Environment
 from openenv_mcp.errors import EpisodeError, OpenEnvError
 from openenv_mcp.ray import _ray
 from openenv_mcp.ray.environment import RayEnvironment, proxy_class
-from openenv_mcp.ray.remote import RemoteEpisode, new_handle
+from openenv_mcp.ray.hosts import Hosts
+from openenv_mcp.ray.remote import RemoteEpisode
 from openenv_mcp.ray.resources import RayResources
 from openenv_mcp.sandbox.provider import Backend
 
@@ -23,7 +25,7 @@ ADOPT_TIMEOUT_SECONDS = 10.0
 
 
 class RayEpisodes:
-    """Episodes of one environment class, each in a Ray actor of the cluster this process joined."""
+    """Episodes of one environment class, on host actors of the cluster this process joined."""
 
     def __init__(
         self,
@@ -40,19 +42,32 @@ class RayEpisodes:
         if not namespace or not namespace.replace("-", "").replace("_", "").isalnum():
             raise OpenEnvError(f"a Ray namespace for handles is letters, digits, - and _; got {namespace!r}")
         self.env_class, self.namespace = env_class, namespace
-        self.resources = resources or RayResources.of(env_class)
         self.sandbox: Backend = sandbox
+        self.hosts = Hosts(env_class, namespace, resources or RayResources.of(env_class), sandbox)
         self._proxy = proxy_class(env_class)
         self._owners: dict[str, str | None] = {}
-        """Owners of handles minted but not yet started (the actor keeps its owner from then on)."""
+        """Owners of handles minted but not yet started (the host keeps its owner from then on)."""
+
+    @property
+    def resources(self) -> RayResources:
+        """What each new host asks for (a change applies to the hosts started from then on)."""
+        return self.hosts.resources
+
+    @resources.setter
+    def resources(self, value: RayResources) -> None:
+        self.hosts.resources = value
 
     def new_id(self, owner: str | None) -> str:
-        handle = new_handle(self.namespace)
+        handle = self.hosts.new_handle()
         self._owners[handle] = owner
         return handle
 
     def environment(self) -> Environment:
-        return self._proxy(self._start)
+        return self._proxy(self)
+
+    async def release(self) -> None:
+        """Retire the hosts this front door started (its episodes are closed): the empty ones end."""
+        await self.hosts.retire()
 
     def adopt(self, episode_id: str) -> tuple[Environment, str | None] | None:
         """The episode another front door opened, from its handle; None: no live actor has it.
@@ -63,7 +78,7 @@ class RayEpisodes:
         if remote is None:
             return None
         try:
-            owner, mirror = remote.call_sync("describe", timeout=ADOPT_TIMEOUT_SECONDS)
+            owner, mirror = remote.call_sync("describe", episode_id, timeout=ADOPT_TIMEOUT_SECONDS)
         except (EpisodeError, _ray.ray_module().exceptions.GetTimeoutError):
             return None
         env: RayEnvironment = self._proxy(None, remote)
@@ -71,6 +86,10 @@ class RayEpisodes:
         env.apply(mirror)
         return env, owner
 
-    def _start(self, episode_id: str) -> RemoteEpisode:
-        owner = self._owners.pop(episode_id, None)
-        return RemoteEpisode.start(episode_id, self.env_class, owner, self.resources, self.sandbox)
+    def start(self, episode_id: str) -> RemoteEpisode:
+        """A new episode's remote side (this blocks the first time its host starts)."""
+        return self.hosts.start(episode_id, self._owners.pop(episode_id, None))
+
+    def forget(self, episode_id: str) -> None:
+        """Its host was lost: place no more there."""
+        self.hosts.forget(episode_id)

@@ -1,4 +1,4 @@
-"""One episode's actor, called from anywhere (a front door, a Ray task, a trainer's actor).
+"""One episode on its host actor, called from anywhere (a front door, a Ray task, a trainer's actor).
 
 Ray's failures become this library's errors here and nowhere else: a dead actor or node is
 `EpisodeLostError` (an actor ended on purpose, `EpisodeClosedError`), and an error the
@@ -13,80 +13,81 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
+
 from openenv_mcp.environment import Environment
 from openenv_mcp.errors import EpisodeClosedError, EpisodeLostError
 from openenv_mcp.ray import _ray
-from openenv_mcp.ray.actor import EpisodeActor, Mirror, Placement
+from openenv_mcp.ray.actor import EpisodeHost, Mirror, Placement
 from openenv_mcp.ray.resources import RayResources
 from openenv_mcp.sandbox.provider import Backend
 from openenv_mcp.spec import CodeAction, ResetResult, StepResult, ToolCallAction
 
-__all__ = ["HANDLE_PREFIX", "RemoteEpisode", "actor_name", "new_handle", "parse_handle"]
+__all__ = [
+    "HANDLE_PREFIX",
+    "RemoteEpisode",
+    "actor_name",
+    "new_handle",
+    "new_host_token",
+    "parse_handle",
+    "retire_host",
+    "retire_host_sync",
+    "start_host",
+]
 
 HANDLE_PREFIX = "ray"
-"""Handles read `ray.<namespace>.<token>`: the actor is `episode-<token>` in that namespace."""
+"""Handles read `ray.<namespace>.<host>.<token>`: the host actor is `host-<host>` in that namespace."""
 
-_actor_classes: list[Any] = []
+_host_classes: list[Any] = []
 _ENDED_ON_PURPOSE = ("killed by `ray.kill`", "exit_actor")
 """How Ray words the death of an actor ended deliberately (a close), as against a crash."""
 
 
-def new_handle(namespace: str) -> str:
-    return f"{HANDLE_PREFIX}.{namespace}.{secrets.token_urlsafe(18)}"
+def new_host_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def new_handle(namespace: str, host: str) -> str:
+    """A new episode's handle on the host `host` (a `new_host_token()`): 18 random bytes of its own."""
+    return f"{HANDLE_PREFIX}.{namespace}.{host}.{secrets.token_urlsafe(18)}"
 
 
 def parse_handle(handle: str) -> tuple[str, str] | None:
-    """The (namespace, actor name) a handle names, or None when it is not an actor's handle."""
+    """The (namespace, host actor's name) a handle names, or None when it is not a Ray handle."""
     parts = handle.split(".")
-    if len(parts) != 3 or parts[0] != HANDLE_PREFIX or not parts[1] or not parts[2]:
+    if len(parts) != 4 or parts[0] != HANDLE_PREFIX or not all(parts[1:]):
         return None
     return parts[1], actor_name(parts[2])
 
 
-def actor_name(token: str) -> str:
-    return f"episode-{token}"
+def actor_name(host: str) -> str:
+    return f"host-{host}"
 
 
 @dataclass
 class RemoteEpisode:
-    """The client side of one episode actor: picklable (a handle and an actor reference)."""
+    """The client side of one episode: picklable (its handle, its host actor's reference, its owner)."""
 
     episode_id: str
     actor: _ray.ActorRef
-
-    @classmethod
-    def start(
-        cls,
-        episode_id: str,
-        env_class: type[Environment],
-        owner: str | None,
-        resources: RayResources,
-        sandbox: Backend = "bubblewrap",
-    ) -> RemoteEpisode:
-        """Start the actor of a new episode, placed by `resources` (it runs once scheduled)."""
-        parsed = parse_handle(episode_id)
-        if parsed is None:
-            raise ValueError(f"not a Ray episode handle: {episode_id!r}")
-        namespace, name = parsed
-        options = resources.actor_options(name=name, namespace=namespace)
-        actor = _actor_class().options(**options).remote(env_class, episode_id, owner, sandbox)
-        return cls(episode_id, actor)
+    owner: str | None = None
+    """Whose it is: the host keeps it at the first reset, which opens the episode there."""
 
     @classmethod
     def find(cls, episode_id: str) -> RemoteEpisode | None:
-        """The live episode behind a handle, from the handle alone; None: no such actor."""
+        """The live host behind a handle, from the handle alone; None: no such actor."""
         parsed = parse_handle(episode_id)
         actor = _ray.get_actor(parsed[1], parsed[0]) if parsed else None
         return None if actor is None else cls(episode_id, actor)
 
     async def reset(self, seed: int | None, options: dict[str, Any] | None) -> tuple[ResetResult, Mirror]:
-        return await self._call("reset", seed, options)
+        return await self._call("reset", self.episode_id, self.owner, seed, options)
 
     async def step(self, action: ToolCallAction | CodeAction) -> tuple[StepResult, Mirror]:
-        return await self._call("step", action)
+        return await self._call("step", self.episode_id, action)
 
     async def describe(self) -> tuple[str | None, Mirror]:
-        return await self._call("describe")
+        return await self._call("describe", self.episode_id)
 
     async def where(self) -> Placement:
         return await self._call("where")
@@ -96,18 +97,37 @@ class RemoteEpisode:
         with self.translated():
             return _ray.get(_ray.submit(self.actor, method, *args), timeout=timeout)
 
-    async def close(self) -> None:
-        """Let the environment free what it holds, then end the actor; a lost one is only forgotten."""
+    async def close(self) -> bool:
+        """Let the environment free what it holds; True: that emptied a retired host, now ended.
+
+        A lost or already closed episode is only forgotten.
+        """
         try:
-            await self._call("close")
+            emptied = bool(await self._call("close", self.episode_id))
         except (EpisodeLostError, EpisodeClosedError):
-            pass
-        finally:
+            return False
+        if emptied:
             _ray.kill(self.actor)
+        return emptied
+
+    def close_sync(self) -> bool:
+        try:
+            emptied = bool(self.call_sync("close", self.episode_id))
+        except (EpisodeLostError, EpisodeClosedError):
+            return False
+        if emptied:
+            _ray.kill(self.actor)
+        return emptied
 
     async def _call(self, method: str, *args: Any) -> Any:
+        ref = _ray.submit(self.actor, method, *args)
         with self.translated():
-            return await _ray.awaited(_ray.submit(self.actor, method, *args))
+            try:
+                return await _ray.awaited(ref)
+            except anyio.get_cancelled_exc_class():
+                # The caller went away: the host's coroutine is cancelled too, as a local step's is.
+                _ray.cancel(ref)
+                raise
 
     @contextmanager
     def translated(self) -> Generator[None]:
@@ -135,8 +155,38 @@ class RemoteEpisode:
         )
 
 
-def _actor_class() -> Any:
-    """`ray.remote(EpisodeActor)`, made once per process (Ray must be imported by then)."""
-    if not _actor_classes:
-        _actor_classes.append(_ray.make_actor_class(EpisodeActor))
-    return _actor_classes[0]
+def start_host(
+    name: str, namespace: str, env_class: type[Environment], resources: RayResources, sandbox: Backend
+) -> _ray.ActorRef:
+    """Start a host actor for `resources.episodes_per_actor` episodes (it runs once scheduled).
+
+    This blocks until the cluster registered its name: call it off the event loop.
+    """
+    options = resources.actor_options(name=name, namespace=namespace)
+    return _host_class().options(**options).remote(env_class, resources.episodes_per_actor, sandbox)
+
+
+async def retire_host(actor: _ray.ActorRef) -> None:
+    """Tell a host to take no new episode, and end it if it is empty (a lost one is left)."""
+    try:
+        emptied = await _ray.awaited(_ray.submit(actor, "retire"))
+    except _ray.ray_module().exceptions.RayError:
+        return
+    if emptied:
+        _ray.kill(actor)
+
+
+def retire_host_sync(actor: _ray.ActorRef) -> None:
+    try:
+        emptied = _ray.get(_ray.submit(actor, "retire"))
+    except _ray.ray_module().exceptions.RayError:
+        return
+    if emptied:
+        _ray.kill(actor)
+
+
+def _host_class() -> Any:
+    """`ray.remote(EpisodeHost)`, made once per process (Ray must be imported by then)."""
+    if not _host_classes:
+        _host_classes.append(_ray.make_actor_class(EpisodeHost))
+    return _host_classes[0]

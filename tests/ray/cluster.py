@@ -22,6 +22,7 @@ from typing import Any
 __all__ = ["LocalCluster", "Node", "free_port", "in_ci"]
 
 _RAY = str(Path(sys.executable).with_name("ray"))
+_CHECKOUT = str(Path(__file__).resolve().parents[2])
 # GCS marks a node dead after missed health checks: seconds, not Ray's default half minute.
 _FAST_FAILURE = {
     "RAY_health_check_initial_delay_ms": "1000",
@@ -98,7 +99,9 @@ class LocalCluster:
         command = [_RAY, "start", *args, "--num-cpus", str(num_cpus), "--disable-usage-stats"]
         if resources:
             command += ["--resources", json.dumps(resources)]
-        env = {**os.environ, **_FAST_FAILURE}
+        # The nodes' workers import test environments from this checkout (tests.ray.slow).
+        path = os.pathsep.join(p for p in (_CHECKOUT, os.environ.get("PYTHONPATH", "")) if p)
+        env = {**os.environ, **_FAST_FAILURE, "PYTHONPATH": path}
         process = subprocess.Popen(
             command, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )

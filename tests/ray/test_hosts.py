@@ -1,0 +1,148 @@
+"""Many episodes per actor: hosts filled and ended, episodes kept apart, a crashed host, a cancelled step."""
+
+from __future__ import annotations
+
+import os
+import signal
+from typing import Any
+
+import anyio
+import mcp
+import pytest
+
+from openenv_mcp.errors import EpisodeClosedError, EpisodeLostError
+from openenv_mcp.ray import EpisodePool, RayEpisodes, RayResources
+from openenv_mcp.ray.remote import RemoteEpisode
+from openenv_mcp.server import EnvServer
+from openenv_mcp.spec import StepResult, ToolCallAction
+from openenv_mcp_echo import EchoEnvironment
+from tests.ray.conftest import live_actors
+from tests.ray.slow import SlowEnvironment
+
+THREE = RayResources(num_cpus=0.01, episodes_per_actor=3)
+
+
+def echo(message: str) -> ToolCallAction:
+    return ToolCallAction(tool_name="echo", parameters={"message": message})
+
+
+async def test_a_pool_fills_hosts_keeps_their_episodes_apart_and_ends_every_host(namespace: str) -> None:
+    pool = EpisodePool("echo", namespace=namespace, resources=THREE)
+    try:
+        with anyio.fail_after(60):
+            opened = [(await pool.open(seed=i))[0] for i in range(7)]
+            assert len(live_actors(namespace)) == 3  # 3 + 3 + 1, the last host with two leases unused
+            pids = [(await e.where()).pid for e in opened]
+            assert len(set(pids[:3])) == 1 and len(set(pids)) == 3
+            hosts = {e.episode_id.split(".")[2] for e in opened}
+            assert len(hosts) == 3
+            for i, episode in enumerate(opened):
+                for _ in range(i):
+                    await episode.step(echo(f"e{i}"))
+            states = [await e.state() for e in opened]
+            assert [(s.step_count, s.seed) for s in states] == [(i, i) for i in range(7)]
+            # A closed episode is closed on its host; its neighbours go on, and the host stays.
+            await opened[0].close()
+            with pytest.raises(EpisodeClosedError):
+                await opened[0].step(echo("after close"))
+            with pytest.raises(EpisodeClosedError):  # a closed episode's handle never resets anew
+                await opened[0].reset()
+            assert (await opened[1].step(echo("still"))).observation == "still"
+            assert len(live_actors(namespace)) == 3
+            # The first host ends with its last episode: all its leases were placed.
+            await opened[1].close()
+            await opened[2].close()
+            assert len(live_actors(namespace)) == 2
+    finally:
+        await pool.close_all()
+    assert live_actors(namespace) == []  # the last host, its unused leases retired, ended too
+
+
+async def test_a_front_door_places_many_episodes_per_actor_and_another_adopts_them(namespace: str) -> None:
+    first, second = EnvServer(EchoEnvironment), EnvServer(EchoEnvironment)
+    for server in (first, second):
+        server.registry.provider = RayEpisodes(EchoEnvironment, namespace=namespace, resources=THREE)
+    with anyio.fail_after(90):
+        async with (
+            mcp.Client(first.server, mode="2026-07-28", read_timeout_seconds=60) as a,
+            mcp.Client(second.server, mode="2026-07-28", read_timeout_seconds=60) as b,
+        ):
+            ids: list[str] = []
+            for _ in range(4):
+                opened = await a.call_tool("reset", {})
+                assert opened.structured_content is not None
+                ids.append(opened.structured_content["episode_id"])
+            assert len(live_actors(namespace)) == 2
+            steps = [{"episode_id": e, "action": {"type": "tool_call", "tool_name": "echo",
+                      "parameters": {"message": e[-4:]}}} for e in ids]  # fmt: skip
+            batch = await b.call_tool("step_batch", {"steps": steps})
+            assert batch.structured_content is not None
+            assert [r["observation"] for r in batch.structured_content["results"]] == [e[-4:] for e in ids]
+            await second.registry.close_all()  # b closes the episodes it adopted: both hosts had all
+            assert len(live_actors(namespace)) == 1  # leases placed but the second (one unused) stays
+            await first.registry.close_all()
+    assert live_actors(namespace) == []
+
+
+async def test_a_crashed_host_loses_all_its_episodes_and_no_other(namespace: str) -> None:
+    pool = EpisodePool("echo", namespace=namespace, resources=THREE)
+    try:
+        with anyio.fail_after(60):
+            opened = [(await pool.open())[0] for _ in range(5)]
+            doomed = await opened[3].where()  # the host being filled: two episodes, one lease left
+            os.kill(doomed.pid, signal.SIGKILL)  # its worker process dies: not a close
+            results = await pool.step_batch([(e, echo("after")) for e in opened])
+            kinds = [r.observation if isinstance(r, StepResult) else r.kind for r in results]
+            assert kinds == ["after"] * 3 + [EpisodeLostError.kind] * 2
+            # The next episode goes to a new host, never to the lost one's last lease.
+            episode, _ = await pool.open()
+            assert (await episode.step(echo("new"))).observation == "new"
+            assert (await episode.where()).pid != doomed.pid
+    finally:
+        await pool.close_all()
+    with anyio.fail_after(30):
+        while live_actors(namespace):  # the crashed host: until the cluster marks it dead
+            await anyio.sleep(0.2)
+
+
+async def test_a_front_door_places_nothing_more_on_a_host_it_found_lost(namespace: str) -> None:
+    server = EnvServer(EchoEnvironment)
+    server.registry.provider = RayEpisodes(EchoEnvironment, namespace=namespace, resources=THREE)
+    action = {"type": "tool_call", "tool_name": "echo", "parameters": {"message": "m"}}
+    with anyio.fail_after(90):
+        async with mcp.Client(server.server, mode="2026-07-28", read_timeout_seconds=60) as c:
+            first = await c.call_tool("reset", {})
+            assert first.structured_content is not None
+            episode_id = first.structured_content["episode_id"]
+            remote = RemoteEpisode.find(episode_id)
+            assert remote is not None
+            doomed = await remote.where()
+            os.kill(doomed.pid, signal.SIGKILL)
+            lost = await c.call_tool("step", {"episode_id": episode_id, "action": action})
+            assert lost.is_error and "was lost" in str(lost.content)
+            again = await c.call_tool("reset", {})  # the host had two leases left: not used
+            assert again.structured_content is not None and not again.is_error
+            other = RemoteEpisode.find(again.structured_content["episode_id"])
+            assert other is not None and (await other.where()).pid != doomed.pid
+            await server.registry.close_all()
+    with anyio.fail_after(30):
+        while live_actors(namespace):
+            await anyio.sleep(0.2)
+
+
+async def test_a_cancelled_step_is_cancelled_on_its_host(namespace: str) -> None:
+    pool = EpisodePool(SlowEnvironment, namespace=namespace, resources=THREE)
+    wait: dict[str, Any] = {"seconds": 600}
+    try:
+        with anyio.fail_after(60):
+            episode, _ = await pool.open()
+            with anyio.move_on_after(2):
+                await episode.step(ToolCallAction(tool_name="wait", parameters=wait))
+            # The host's step was cancelled: the episode's lock is free and the cancel counted.
+            with anyio.fail_after(10):
+                while (await episode.state()).extra["cancelled"] != 1:
+                    await anyio.sleep(0.1)
+                woke = await episode.step(ToolCallAction(tool_name="wait", parameters={"seconds": 0}))
+            assert woke.observation == "woke"
+    finally:
+        await pool.close_all()
