@@ -1,7 +1,7 @@
 """OpenEnv's scaling benchmark on its own terms: concurrent sessions whose step sleeps, and how many succeed.
 
     uv run python -m benchmarks.bench_scale [--levels 256 1024 2048 4096] [--sleep 10] [--steps 1]
-        [--servers mcp ws openenv] [--ray ADDRESS --ray-levels 8 32]
+        [--servers mcp ws openenv] [--ray ADDRESS --ray-levels 8 32 --ray-episodes-per-actor 1 256]
 
 OpenEnv's method: open N WebSocket sessions at once on an environment whose step sleeps
 (10 s), step each, and report the largest N served with at least 95 % success (it reports
@@ -10,8 +10,8 @@ OpenEnv's method: open N WebSocket sessions at once on an environment whose step
 - `mcp`: our server over MCP (2026-07-28 JSON-RPC on one keep-alive connection per session);
 - `ws`: our OpenEnv-compatible `/ws` at `/envs/sleep`, driven by OpenEnv's frames;
 - `openenv`: OpenEnv 0.10.0's own server (its echo peer with `--sleep`, in its own venv);
-- with `--ray`, our server with every episode in a Ray actor of that cluster (`mcp`, small levels:
-  an actor is a process).
+- with `--ray`, our server with its episodes on Ray actors of that cluster (`mcp`), once for
+  each `--ray-episodes-per-actor` (one: an actor, a process, per episode; 256: far fewer).
 
 A session succeeds when it opened, every step answered its own message, and it did so
 within `--open-timeout` and the sleep plus `--step-slack`. Latency is a step's wall time,
@@ -299,11 +299,14 @@ async def level(
 
 
 @asynccontextmanager
-async def ours(capacity: int, ray: str | None = None) -> AsyncGenerator[tuple[str, int]]:
+async def ours(capacity: int, ray: str | None = None, per_actor: int = 1) -> AsyncGenerator[tuple[str, int]]:
     """The sleeping environment served by `benchmarks.sleep_server`: (base URL of /envs/sleep, pid)."""
     command = [sys.executable, "-m", "benchmarks.sleep_server", "--port", "0"]
     command += ["--capacity", str(capacity), "--max-connections", str(capacity + 64)]
-    command += ["--ray", ray] if ray else []
+    if ray:
+        # Hosts reserve per_actor episodes' CPUs: a five-thousandth each keeps 4,096 under two cores.
+        cpus = 0.01 if per_actor == 1 else 0.0002
+        command += ["--ray", ray, "--ray-episodes-per-actor", str(per_actor), "--ray-cpus", str(cpus)]
     async with served_process(command, "/envs/sleep", cwd=ROOT, start_seconds=120) as served:
         yield served.url, served.pid
 
@@ -329,9 +332,11 @@ async def measure(args: argparse.Namespace) -> list[Row]:
         for sessions in args.levels:
             for driver in drivers:
                 rows.append(await _run(driver, sessions, args))
-        if args.ray:
-            base, pid = await stack.enter_async_context(ours(max(args.ray_levels) + 64, args.ray))
-            driver = McpSessions(f"{base}/mcp", pid, "openenv-mcp mcp, episodes on Ray", args.sleep)
+    per_actors: list[int] = args.ray_episodes_per_actor if args.ray else []
+    for per_actor in per_actors:
+        async with ours(max(args.ray_levels) + 64, args.ray, per_actor) as (base, pid):
+            label = f"openenv-mcp mcp, Ray, {per_actor} per actor"
+            driver = McpSessions(f"{base}/mcp", pid, label, args.sleep)
             for sessions in args.ray_levels:
                 rows.append(await _run(driver, sessions, args))
     return rows
@@ -427,6 +432,14 @@ def main(argv: list[str] | None = None) -> int:
         "--ray", metavar="ADDRESS", help="also serve the episodes in Ray actors of this cluster"
     )
     parser.add_argument("--ray-levels", type=int, nargs="+", default=[8, 32])
+    parser.add_argument(
+        "--ray-episodes-per-actor",
+        type=int,
+        nargs="+",
+        default=[1, 256],
+        metavar="N",
+        help="one Ray front door per value, its episodes N to an actor",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench_scale.json")
     parser.add_argument("--png", type=Path, default=None, help="default: beside --out")
     parser.add_argument("--no-plot", action="store_true")

@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--capacity", type=int, default=5000, help="live episodes at once")
     parser.add_argument("--max-connections", type=int, default=6000, help="connections at once")
     parser.add_argument("--ray", metavar="ADDRESS", help="episodes in Ray actors of this cluster")
+    parser.add_argument("--ray-episodes-per-actor", type=int, default=1, metavar="N")
+    parser.add_argument("--ray-cpus", type=float, default=0.01, help="CPUs one sleeping episode reserves")
     args = parser.parse_args(argv)
     server = EnvServer(SleepEnvironment, limits=RegistryLimits(capacity=args.capacity, idle_ttl=3600))
     if args.ray:
@@ -62,10 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         # Actors import the class by its module's name (`python -m` runs it as __main__):
         # start the nodes with this folder on PYTHONPATH, as an image would install it.
         env_class = importlib.import_module("benchmarks.sleep_server").SleepEnvironment
-        # A sleeping episode uses no CPU: a hundredth of one each, spread over the nodes.
-        server.registry.provider = RayEpisodes(
-            env_class, namespace="openenv-mcp-bench", resources=RayResources(num_cpus=0.01)
-        )
+        # A sleeping episode uses next to no CPU (a hundredth of one each by default), spread over the nodes.
+        resources = RayResources(num_cpus=args.ray_cpus, episodes_per_actor=args.ray_episodes_per_actor)
+        server.registry.provider = RayEpisodes(env_class, namespace="openenv-mcp-bench", resources=resources)
     anyio.run(
         lambda: serve_http([server], port=args.port, log_level="info", max_connections=args.max_connections)
     )

@@ -146,3 +146,57 @@ async def test_a_cancelled_step_is_cancelled_on_its_host(namespace: str) -> None
             assert woke.observation == "woke"
     finally:
         await pool.close_all()
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid` (a host's sandboxes are its children)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found: set[int] = set()
+    grew = {pid}
+    while grew:
+        grew = {child for child, parent in parents.items() if parent in grew} - found
+        found |= grew
+    return found
+
+
+async def test_a_code_environments_sandboxes_run_on_its_host_and_none_is_left(namespace: str) -> None:
+    pool = EpisodePool(
+        "python", namespace=namespace, resources=RayResources(num_cpus=0.1, episodes_per_actor=2)
+    )
+    code = "import os\nprint('pid', os.getpid())"
+    try:
+        with anyio.fail_after(120):
+            opened: list[Any] = []
+            sandboxes: list[set[int]] = []
+            host = 0
+            for _ in range(2):
+                before = descendants(host) if host else set[int]()
+                episode, _ = await pool.open(seed=1)
+                host = host or (await episode.where()).pid
+                assert (await episode.where()).pid == host  # both episodes on one host
+                ran = await episode.step(ToolCallAction(tool_name="run_python", parameters={"code": code}))
+                assert "pid" in str(ran.observation)
+                # The episode's sandbox started under the host's process: on the host's node.
+                sandboxes.append(descendants(host) - before)
+                assert sandboxes[-1]
+                opened.append(episode)
+            # Closing one episode ends its sandbox, on a host that stays for the other.
+            await opened[0].close()
+            with anyio.fail_after(10):
+                while sandboxes[0] & descendants(host):
+                    await anyio.sleep(0.1)
+            assert sandboxes[1] <= descendants(host)
+            again = await opened[1].step(ToolCallAction(tool_name="run_python", parameters={"code": "1+1"}))
+            assert "2" in str(again.observation)
+    finally:
+        await pool.close_all()
+    with anyio.fail_after(30):
+        while descendants(host) or live_actors(namespace):  # sandboxes, then the host, all gone
+            await anyio.sleep(0.2)
