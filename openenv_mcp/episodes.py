@@ -145,6 +145,9 @@ class EpisodeRegistry:
         self._reserved = 0
         self.provider: EpisodeProvider | None = None
         """Where episodes live when not in this process (`serve --ray`); None: here."""
+        self.prepare: Callable[[Environment], object] | None = None
+        """Applied to each environment a provider makes or adopts, as the factory's are prepared
+        (the server's hooks: `serve --reward` scores Ray episodes too)."""
         self.recording: Recording | None = None
         """Record every episode's trajectories here (`serve --record DIR`); None: not recorded."""
         self.created_total = 0
@@ -184,7 +187,7 @@ class EpisodeRegistry:
         try:
             episode = Episode(
                 id=self.provider.new_id(caller.owner) if self.provider else secrets.token_urlsafe(18),
-                env=self.provider.environment() if self.provider else self._factory(),
+                env=self._provided() if self.provider else self._factory(),
                 owner=caller.owner,
                 recording=self.recording,
             )
@@ -267,12 +270,20 @@ class EpisodeRegistry:
             await anyio.sleep(interval)
             await self.reap()
 
+    def _provided(self, env: Environment | None = None) -> Environment:
+        """A provider's environment (a new one, or `env` it adopted), prepared like the factory's."""
+        assert self.provider is not None
+        env = env or self.provider.environment()
+        if self.prepare is not None:
+            self.prepare(env)
+        return env
+
     def _adopt(self, episode_id: str, caller: Caller) -> Episode | None:
         """The caller's episode another front door opened, held here from now on (a provider's handle)."""
         found = self.provider.adopt(episode_id) if self.provider and episode_id not in self._closed else None
         if found is None or found[1] != caller.owner:
             return None
-        episode = Episode(id=episode_id, env=found[0], owner=found[1])
+        episode = Episode(id=episode_id, env=self._provided(found[0]), owner=found[1])
         self._episodes[episode_id] = episode
         return episode
 

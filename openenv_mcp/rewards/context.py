@@ -98,6 +98,15 @@ class EpisodeContext:
     options: dict[str, Any] = field(default_factory=dict[str, Any])
     columns: dict[str, Any] = field(default_factory=dict[str, Any])
     turns: list[Turn] = field(default_factory=list[Turn])
+    earlier_steps: int = 0
+    earlier_return: float = 0.0
+    """Steps (and their reward) taken before this context saw the episode: an episode another
+    front door opened and stepped (Ray), whose earlier turns are not in `turns`."""
+
+    @classmethod
+    def joined(cls, steps: int, total_reward: float) -> EpisodeContext:
+        """A context for an episode already `steps` steps in (its prompt and earlier turns unseen)."""
+        return cls(earlier_steps=steps, earlier_return=total_reward)
 
     @classmethod
     def start(
@@ -127,10 +136,10 @@ class EpisodeContext:
             "completions": last.completion,
             "observation": last.observation,
             "env_reward": result.reward,
-            "env_return": sum(turn.reward for turn in self.turns),
+            "env_return": self.earlier_return + sum(turn.reward for turn in self.turns),
             "terminated": result.terminated,
             "truncated": result.truncated,
-            "step": len(self.turns),
+            "step": self.earlier_steps + len(self.turns),
             "tool_name": last.tool_name,
             "arguments": last.arguments,
             "transcript": self.transcript(),

@@ -35,7 +35,8 @@ class ScoredEnvironment:
     def __init__(self, env: Environment, rubric: Rubric) -> None:
         self.env, self.rubric = env, rubric
         self._reset, self._step = env.reset, env.step
-        self.context = EpisodeContext()
+        # An episode adopted mid-way (another front door opened it) is scored from where it stands.
+        self.context = EpisodeContext.joined(env.step_count, env.total_reward)
 
     @classmethod
     def attach(cls, env: Environment, rubric: Rubric) -> ScoredEnvironment:

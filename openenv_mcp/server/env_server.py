@@ -103,6 +103,7 @@ class EnvServer:
         self.env_hooks: list[Callable[[Environment], object]] = []
         """Called on each environment an episode gets (rewards from outside attach here)."""
         self.registry = WatchedRegistry(self.make_environment, limits, self._episode_event)
+        self.registry.prepare = self.prepare_environment
         self.progress_interval = HEARTBEAT_SECONDS
         """Seconds between progress notifications of a running call whose caller asked for them."""
         self.quotas = ClientQuotas(quotas)
@@ -150,6 +151,10 @@ class EnvServer:
         env = self._factory()
         if self.runtime_tools:
             env.use_tools(self._listed)
+        return self.prepare_environment(env)
+
+    def prepare_environment(self, env: Environment) -> Environment:
+        """The server's hooks on an episode's environment (also on those a Ray provider makes)."""
         for hook in self.env_hooks:
             hook(env)
         return env

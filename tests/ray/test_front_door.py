@@ -13,6 +13,8 @@ from openenv_mcp.episodes import Caller, RegistryLimits
 from openenv_mcp.errors import UnknownEpisodeError
 from openenv_mcp.ray import RayEpisodes
 from openenv_mcp.ray.remote import RemoteEpisode
+from openenv_mcp.rewards import Reward, Rubric
+from openenv_mcp.rewards.server import reward_server
 from openenv_mcp.server import EnvServer
 from openenv_mcp_echo import EchoEnvironment
 from tests.ray.conftest import live_actors
@@ -97,3 +99,23 @@ async def test_episodes_spread_over_the_nodes_and_the_idle_ttl_ends_their_actors
             assert await server.registry.reap(now=time.monotonic() + 601) == 2
             assert live_actors(namespace) == []
             assert server.registry.live == 0 and server.registry.expired_total == 2
+
+
+def steps_taken(completions: list[str], **kwargs: Any) -> list[float]:
+    return [0.5 * step for step in kwargs["step"]]
+
+
+async def test_a_rubric_on_the_front_door_scores_the_episodes_in_actors_too(namespace: str) -> None:
+    server, other = front_door(namespace), front_door(namespace)
+    for door in (server, other):
+        reward_server(door, Rubric([Reward(steps_taken, on="step")]))
+    action = {"type": "tool_call", "tool_name": "echo", "parameters": {"message": "scored"}}
+    with anyio.fail_after(90):
+        async with client(server) as a, client(other) as b:
+            episode_id = (await call(a, "reset"))["episode_id"]
+            stepped = await call(a, "step", episode_id=episode_id, action=action)
+            assert stepped["info"]["external_rewards"] == {"steps_taken": 0.5}
+            adopted = await call(b, "step", episode_id=episode_id, action=action)  # another front door
+            assert adopted["info"]["external_rewards"] == {"steps_taken": 1.0}
+            await call(b, "close", episode_id=episode_id)
+            await server.registry.close_all()
