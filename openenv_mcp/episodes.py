@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import anyio
 
-from openenv_mcp.environment import Environment
+from openenv_mcp.environment import Environment, InnerTool
 from openenv_mcp.errors import AtCapacityError, EpisodeClosedError, UnknownEpisodeError
 from openenv_mcp.spec import CodeAction, ResetResult, StepResult, ToolCallAction
 from openenv_mcp.trajectories.recorder import Recorder, Recording
@@ -130,6 +130,11 @@ class EpisodeProvider(Protocol):
 
     async def release(self) -> None:
         """Free what the provider started for this registry's episodes, once they are all closed."""
+        ...
+
+    async def list_tools(self) -> tuple[str, list[InnerTool]]:
+        """Where the class lists its tools at runtime: its about text and tools, listed where the
+        episodes live (the server calls this instead of listing on an instance of its own)."""
         ...
 
 

@@ -65,6 +65,9 @@ class Environment(Generic[OptionsT, ObsT]):
     history_limit: ClassVar[int] = 1000
     transcript_limit: ClassVar[int] = 50
     """Observations an episode keeps for its transcript (the latest; step 0 is the briefing)."""
+    config_variables: ClassVar[tuple[str, ...]] = ()
+    """Environment variables the class reads its configuration from (a child's command, a remote's
+    URL): a Ray front door hands its own values to the actors it starts, as a server's process has them."""
     inner_tools: Mapping[str, InnerTool] = MappingProxyType({})
     """The tools by name: the class's `@tool` methods, or what `list_tools` gave this instance."""
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from openenv_mcp.environment import CodeActEnvironment, Environment
+from openenv_mcp.environment import CodeActEnvironment, Environment, InnerTool
 from openenv_mcp.errors import EpisodeClosedError
 from openenv_mcp.sandbox.provider import Backend, SandboxProvider, backend_factory
 from openenv_mcp.spec import CodeAction, ResetResult, StepResult, ToolCallAction
@@ -127,7 +128,8 @@ class EpisodeHost:
     async def close(self, episode_id: str) -> bool:
         """Free what the episode holds (its sandbox); True: the host is now empty and retired.
 
-        The caller then ends the actor: nothing else will ever be placed on it.
+        The caller then ends the actor: nothing else will ever be placed on it, and what its
+        episodes shared (a started child server or remote) is already stopped.
         """
         slot = self.episodes.get(episode_id)
         if slot is not None:
@@ -135,12 +137,35 @@ class EpisodeHost:
                 if self.episodes.pop(episode_id, None) is not None:
                     self.closed.add(episode_id)
                     await slot.env.close()
-        return self.done()
+        return await self._finish()
 
     async def retire(self) -> bool:
         """Take no new episode (its placer stopped); True: it is empty, end it now."""
         self.leases = 0
-        return self.done()
+        return await self._finish()
+
+    async def list_tools(self) -> tuple[str, list[InnerTool]]:
+        """What an instance here lists (`Environment.list_tools`): its about text and its tools.
+
+        The tools travel pickled, their class with them (a proxy's own `ForwardedTool` kind
+        structures its results its way on the front door too)."""
+        probe = _environment(self.env_class, self.sandbox)
+        try:
+            listed = list(await probe.list_tools())
+            probe.use_tools(listed)
+            about = probe.about()
+        finally:
+            await probe.close()
+        return about, listed
+
+    async def _finish(self) -> bool:
+        if not self.done():
+            return False
+        # Nothing more will run here: stop what the episodes shared, as a server that stops does.
+        stopped = getattr(self.env_class, "server_stopped", None)
+        if callable(stopped):
+            await cast(Callable[[], Awaitable[None]], stopped)()
+        return True
 
     async def live(self) -> int:
         return len(self.episodes)

@@ -8,12 +8,17 @@ episode that another front door opened from its handle alone: no shared lookup t
 
 from __future__ import annotations
 
-from openenv_mcp.environment import Environment
+from dataclasses import replace
+
+import anyio
+import anyio.to_thread
+
+from openenv_mcp.environment import Environment, InnerTool
 from openenv_mcp.errors import EpisodeError, OpenEnvError
 from openenv_mcp.ray import _ray
 from openenv_mcp.ray.environment import RayEnvironment, proxy_class
 from openenv_mcp.ray.hosts import Hosts
-from openenv_mcp.ray.remote import RemoteEpisode
+from openenv_mcp.ray.remote import RemoteEpisode, actor_name, new_host_token, retire_host, start_host
 from openenv_mcp.ray.resources import RayResources
 from openenv_mcp.sandbox.provider import Backend
 
@@ -35,10 +40,6 @@ class RayEpisodes:
         resources: RayResources | None = None,
         sandbox: Backend = "bubblewrap",
     ) -> None:
-        if env_class.lists_tools_at_runtime():
-            raise OpenEnvError(
-                f"environment {env_class.name!r} lists its tools at runtime: serve it without --ray"
-            )
         if not namespace or not namespace.replace("-", "").replace("_", "").isalnum():
             raise OpenEnvError(f"a Ray namespace for handles is letters, digits, - and _; got {namespace!r}")
         self.env_class, self.namespace = env_class, namespace
@@ -64,6 +65,25 @@ class RayEpisodes:
 
     def environment(self) -> Environment:
         return self._proxy(self)
+
+    async def list_tools(self) -> tuple[str, list[InnerTool]]:
+        """The tools an episode offers, listed where episodes live: on a host of their own.
+
+        For a class that lists its tools at runtime (a child MCP server's, a remote's): the
+        front door starts nothing of the class itself. One short-lived actor lists, then ends.
+        """
+        resources = replace(self.resources, episodes_per_actor=1)
+        name = actor_name(new_host_token())
+        probe = await anyio.to_thread.run_sync(
+            lambda: start_host(name, self.namespace, self.env_class, resources, self.sandbox)
+        )
+        remote = RemoteEpisode(f"tool listing of {self.env_class.name!r}", probe)
+        try:
+            about, listed = await remote.call("list_tools")
+        finally:
+            await retire_host(probe)
+            _ray.kill(probe)
+        return about, listed
 
     async def release(self) -> None:
         """Retire the hosts this front door started (its episodes are closed): the empty ones end."""

@@ -7,6 +7,7 @@ environment raised (bad reset options) comes out as itself. Nothing is retried.
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Generator
 from contextlib import contextmanager
@@ -119,6 +120,10 @@ class RemoteEpisode:
             _ray.kill(self.actor)
         return emptied
 
+    async def call(self, method: str, *args: Any) -> Any:
+        """Any host method, awaited, with this library's errors (`reset`, `step`... name theirs)."""
+        return await self._call(method, *args)
+
     async def _call(self, method: str, *args: Any) -> Any:
         ref = _ray.submit(self.actor, method, *args)
         with self.translated():
@@ -163,6 +168,10 @@ def start_host(
     This blocks until the cluster registered its name: call it off the event loop.
     """
     options = resources.actor_options(name=name, namespace=namespace)
+    # The class's configuration travels with it: the actor sees the variables this process has.
+    config = {name: os.environ[name] for name in env_class.config_variables if name in os.environ}
+    if config:
+        options["runtime_env"] = {"env_vars": config}
     return _host_class().options(**options).remote(env_class, resources.episodes_per_actor, sandbox)
 
 

@@ -148,13 +148,12 @@ class EnvServer:
 
     def make_environment(self) -> Environment:
         """A new environment as an episode gets it (the server's factory), with the server's tools."""
-        env = self._factory()
-        if self.runtime_tools:
-            env.use_tools(self._listed)
-        return self.prepare_environment(env)
+        return self.prepare_environment(self._factory())
 
     def prepare_environment(self, env: Environment) -> Environment:
-        """The server's hooks on an episode's environment (also on those a Ray provider makes)."""
+        """The server's tools and hooks on an episode's environment (also on those a Ray provider makes)."""
+        if self.runtime_tools:
+            env.use_tools(self._listed)
         for hook in self.env_hooks:
             hook(env)
         return env
@@ -185,14 +184,9 @@ class EnvServer:
         """
         if not self.runtime_tools:
             return False
-        probe = self._factory()
-        try:
-            listed = list(await probe.list_tools())
-            probe.use_tools(listed)  # the same checks (unique names) as an episode's
-            self.server.description = probe.about() or None
-            self.server.instructions = self._instructions(probe.about())
-        finally:
-            await probe.close()
+        about, listed = await self._list_tools()
+        self.server.description = about or None
+        self.server.instructions = self._instructions(about)
         if [t.definition for t in listed] == [t.definition for t in self._listed]:
             self._listed = listed
             return False
@@ -201,6 +195,18 @@ class EnvServer:
         self.features.tools_changed()
         await self.tool_listeners.announce()
         return True
+
+    async def _list_tools(self) -> tuple[str, list[InnerTool]]:
+        """The about text and tools, from a probe instance, or where the provider's episodes live."""
+        if self.registry.provider is not None:
+            return await self.registry.provider.list_tools()  # checked by an instance there
+        probe = self._factory()
+        try:
+            listed = list(await probe.list_tools())
+            probe.use_tools(listed)  # the same checks (unique names) as an episode's
+            return probe.about(), listed
+        finally:
+            await probe.close()
 
     @property
     def name(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -17,7 +18,7 @@ from openenv_mcp.server import EnvServer
 from openenv_mcp.spec import StepResult, ToolCallAction
 from openenv_mcp_echo import EchoEnvironment
 from tests.ray.conftest import live_actors
-from tests.ray.slow import SlowEnvironment
+from tests.ray.slow import STOPPED_VARIABLE, SlowEnvironment
 
 THREE = RayResources(num_cpus=0.01, episodes_per_actor=3)
 
@@ -200,3 +201,21 @@ async def test_a_code_environments_sandboxes_run_on_its_host_and_none_is_left(na
     with anyio.fail_after(30):
         while descendants(host) or live_actors(namespace):  # sandboxes, then the host, all gone
             await anyio.sleep(0.2)
+
+
+async def test_a_host_that_ends_stops_what_its_episodes_shared_first(
+    namespace: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said = tmp_path / "stopped.txt"
+    monkeypatch.setenv(STOPPED_VARIABLE, str(said))  # carried to the host with the class's config
+    pool = EpisodePool(SlowEnvironment, namespace=namespace, resources=THREE)
+    with anyio.fail_after(60):
+        opened = [(await pool.open())[0] for _ in range(3)]
+        host = (await opened[0].where()).pid
+        for episode in opened[:2]:
+            await episode.close()
+        assert not said.exists()  # an episode is still live there
+        await opened[2].close()
+        # The class's server_stopped ran in the host before the host ended.
+        assert said.read_text() == f"stopped in {host}\n"
+        await pool.close_all()

@@ -25,7 +25,7 @@ from openenv_mcp.environment.tools import ForwardedTool
 from openenv_mcp.errors import ActionError
 from openenv_mcp.spec import ToolCallAction, ToolDefinition
 from openenv_mcp_mcp_proxy.child import ChildConnection
-from openenv_mcp_mcp_proxy.config import ProxyConfig
+from openenv_mcp_mcp_proxy.config import CONFIG_VARIABLE, NODE_DIR_VARIABLE, ProxyConfig
 from openenv_mcp_mcp_proxy.errors import ChildCallError, ChildStartError
 from openenv_mcp_mcp_proxy.observation import ChildResult
 from openenv_mcp_mcp_proxy.runtime import ProxyRuntime, default_runtime
@@ -40,6 +40,7 @@ class McpProxyEnvironment(Environment):
 
     name = "mcp_proxy"
     description = "An MCP server's tools as an environment: each call is a step, rewarded by a hook."
+    config_variables = (CONFIG_VARIABLE, NODE_DIR_VARIABLE)
 
     def __init__(self, config: ProxyConfig | ProxyRuntime | None = None) -> None:
         """An environment for `config` (a runtime shares what other episodes listed); None: the default."""

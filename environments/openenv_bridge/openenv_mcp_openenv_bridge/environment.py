@@ -21,7 +21,13 @@ from openenv_mcp import Environment
 from openenv_mcp.environment import ForwardedTool, InnerTool
 from openenv_mcp.errors import ActionError, InvalidArgumentsError, UnknownToolError
 from openenv_mcp.spec import ToolCallAction, ToolDefinition
-from openenv_mcp_openenv_bridge.config import BridgeConfig
+from openenv_mcp_openenv_bridge.config import (
+    COMMAND_VARIABLE,
+    IMAGE_VARIABLE,
+    TIMEOUT_VARIABLE,
+    URL_VARIABLE,
+    BridgeConfig,
+)
 from openenv_mcp_openenv_bridge.errors import RemoteFailedError, RemoteStartError
 from openenv_mcp_openenv_bridge.observation import Envelope, RemoteObservation, RemoteResult
 from openenv_mcp_openenv_bridge.runtime import (
@@ -59,6 +65,7 @@ class OpenEnvBridgeEnvironment(Environment[BridgeOptions, RemoteObservation]):
         "its reward and its end; each episode is one OpenEnv session."
     )
     options_model = BridgeOptions
+    config_variables = (URL_VARIABLE, IMAGE_VARIABLE, COMMAND_VARIABLE, TIMEOUT_VARIABLE)
 
     def __init__(self, config: BridgeConfig | BridgeRuntime | None = None) -> None:
         """An environment for `config` (a runtime shares one listing and remote); None: the variables'."""
