@@ -9,7 +9,9 @@ Python API a trainer on Ray uses (no HTTP, no MCP):
 - `in-process`: `EchoEnvironment.step` called directly (what a server does per step);
 - `ray actor`: `PoolEpisode.step`, one round trip to the episode's actor;
 - steps/s: `--episodes` episodes stepped together by `step_batch`, `--rounds` times, with the
-  actors all on the head (one node), then spread over both.
+  actors all on the head (one node), then spread over both;
+- `ray step_batch, one actor`: the same episodes all on one host actor
+  (`episodes_per_actor`), so each round is one call instead of one per episode.
 
 Both nodes share this machine's two cores with the driver: a second node adds a worker
 process, not a machine. Results go to results/bench_ray.json.
@@ -76,7 +78,9 @@ async def one_actor(pool: EpisodePool, steps: int, nodes: int) -> Row:
     return _row("ray actor", nodes, 1, latencies)
 
 
-async def batched(pool: EpisodePool, episodes: int, rounds: int, nodes: int) -> Row:
+async def batched(
+    pool: EpisodePool, episodes: int, rounds: int, nodes: int, way: str = "ray step_batch"
+) -> Row:
     opened = [(await pool.open(seed=i, options=OPTIONS))[0] for i in range(episodes)]
     used = len({(await episode.where()).node_id for episode in opened})
     latencies: list[float] = []
@@ -93,7 +97,7 @@ async def batched(pool: EpisodePool, episodes: int, rounds: int, nodes: int) -> 
             await episode.close()
     p50, p99 = percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000
     rate = episodes * rounds / seconds
-    return Row("ray step_batch", nodes, episodes, episodes * rounds, rate, p50, p99, nodes_used=used)
+    return Row(way, nodes, episodes, episodes * rounds, rate, p50, p99, nodes_used=used)
 
 
 def _row(way: str, nodes: int, episodes: int, latencies: list[float]) -> Row:
@@ -115,6 +119,9 @@ async def measure(steps: int, episodes: int, rounds: int) -> list[Row]:
         pool = EpisodePool("echo", resources=RayResources(num_cpus=0.1))
         rows.append(await one_actor(pool, steps, 1))
         rows.append(await batched(pool, episodes, rounds, 1))
+        shared = EpisodePool("echo", resources=RayResources(num_cpus=0.01, episodes_per_actor=episodes))
+        rows.append(await batched(shared, episodes, rounds, 1, "ray step_batch, one actor"))
+        await shared.close_all()
         cluster.add_node()
         cluster.wait_for_nodes(ray, alive=2)
         rows.append(await batched(pool, episodes, rounds, 2))
@@ -138,11 +145,14 @@ def table(rows: list[Row]) -> str:
     local = next(r for r in rows if r.way == "in-process")
     actor = next(r for r in rows if r.way == "ray actor")
     spread = [r.steps_per_s for r in rows if r.way == "ray step_batch"]
+    hosted = [r.steps_per_s for r in rows if r.way == "ray step_batch, one actor"]
     lines += [
         "",
         f"a step through an actor costs {actor.p50_ms - local.p50_ms:.3f} ms p50 over one in-process",
         f"step_batch steps/s, two nodes over one: {statistics.fmean(spread[1:]) / spread[0]:.2f}x",
     ]
+    if hosted:
+        lines.append(f"step_batch steps/s, one actor over an actor each: {hosted[0] / spread[0]:.2f}x")
     return "\n".join(lines)
 
 

@@ -22,7 +22,7 @@ from openenv_mcp.errors import EpisodeClosedError
 from openenv_mcp.sandbox.provider import Backend, SandboxProvider, backend_factory
 from openenv_mcp.spec import CodeAction, ResetResult, StepResult, ToolCallAction
 
-__all__ = ["EpisodeHost", "HostFullError", "Mirror", "Placement"]
+__all__ = ["EpisodeHost", "HostFullError", "HostStats", "Mirror", "Placement"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,18 @@ class HostFullError(Exception):
     """
 
 
+@dataclass(frozen=True)
+class HostStats:
+    """What a host holds and has done."""
+
+    live: int
+    leases: int
+    """Episodes it will still take."""
+    steps: int
+    calls: int
+    """Calls that carried its steps: fewer than `steps` where batches were shared out by host."""
+
+
 @dataclass
 class _Slot:
     env: Environment
@@ -74,6 +86,8 @@ class EpisodeHost:
         self.leases = slots
         """Episodes this host will still take; at zero it is retired."""
         self.episodes: dict[str, _Slot] = {}
+        self.steps = self.calls = 0
+        """Steps taken here, and the calls that carried them (a batch's share is one call)."""
         self.closed: set[str] = set()
         """Episodes closed here: a reset of one is refused, never a new episode behind an old handle."""
 
@@ -109,11 +123,32 @@ class EpisodeHost:
             return first, mirror(slot.env)
 
     async def step(self, episode_id: str, action: ToolCallAction | CodeAction) -> tuple[StepResult, Mirror]:
+        self.calls += 1
+        return await self._step(episode_id, action)
+
+    async def _step(self, episode_id: str, action: ToolCallAction | CodeAction) -> tuple[StepResult, Mirror]:
+        self.steps += 1
         slot = self._slot(episode_id)
         async with slot.lock:
             self._slot(episode_id)
             result = await slot.env.step(action)
             return result, mirror(slot.env)
+
+    async def step_many(
+        self, steps: list[tuple[str, ToolCallAction | CodeAction]]
+    ) -> list[tuple[StepResult, Mirror] | Exception]:
+        """A batch's steps for episodes here, at once, in one call: each its answer, or its error."""
+
+        async def one(
+            episode_id: str, action: ToolCallAction | CodeAction
+        ) -> tuple[StepResult, Mirror] | Exception:
+            try:
+                return await self._step(episode_id, action)
+            except Exception as exc:
+                return exc
+
+        self.calls += 1
+        return list(await asyncio.gather(*(one(e, a) for e, a in steps)))
 
     async def describe(self, episode_id: str) -> tuple[str | None, Mirror]:
         """Whose episode this is, and where it stands (a front door adopting its handle asks)."""
@@ -167,8 +202,8 @@ class EpisodeHost:
             await cast(Callable[[], Awaitable[None]], stopped)()
         return True
 
-    async def live(self) -> int:
-        return len(self.episodes)
+    async def stats(self) -> HostStats:
+        return HostStats(live=len(self.episodes), leases=self.leases, steps=self.steps, calls=self.calls)
 
     def done(self) -> bool:
         return self.leases <= 0 and not self.episodes

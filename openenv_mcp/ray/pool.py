@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
+
 from openenv_mcp import discovery
 from openenv_mcp.environment import Environment
 from openenv_mcp.errors import EpisodeLostError, OpenEnvError
@@ -24,7 +26,7 @@ from openenv_mcp.ray import _ray
 from openenv_mcp.ray.actor import Mirror, Placement
 from openenv_mcp.ray.hosts import Hosts
 from openenv_mcp.ray.provider import DEFAULT_NAMESPACE
-from openenv_mcp.ray.remote import RemoteEpisode
+from openenv_mcp.ray.remote import RemoteEpisode, parse_handle
 from openenv_mcp.ray.resources import RayResources
 from openenv_mcp.sandbox.provider import Backend
 from openenv_mcp.spec import CodeAction, ResetResult, State, StepResult, ToolCallAction
@@ -166,32 +168,71 @@ class EpisodePool:
     async def step_batch(
         self, steps: Sequence[tuple[PoolEpisode, Action]]
     ) -> list[StepResult | OpenEnvError]:
-        """One step for each episode, all at once; a failed entry is its error, the rest go on."""
+        """One step for each episode, all at once; a failed entry is its error, the rest go on.
 
-        async def one(episode: PoolEpisode, action: Action) -> StepResult | OpenEnvError:
+        The steps for episodes on one host travel as one call (`EpisodeHost.step_many`).
+        """
+        results: list[StepResult | OpenEnvError | None] = [None] * len(steps)
+
+        async def on_host(positions: list[int]) -> None:
+            remote = steps[positions[0]][0].remote
             try:
-                return await episode.step(action)
-            except EpisodeLostError as exc:
-                self.hosts.forget(episode.episode_id)
-                return exc
+                answers = await remote.call("step_many", _share(steps, positions))
             except OpenEnvError as exc:
-                return exc
+                self._fail_all(steps, positions, exc, results)
+                return
+            self._answer(steps, positions, answers, results)
 
-        return list(await asyncio.gather(*(one(e, a) for e, a in steps)))
+        async with anyio.create_task_group() as group:
+            for positions in _by_host(steps).values():
+                group.start_soon(on_host, positions)
+        return [r for r in results if r is not None]
 
     def step_batch_sync(self, steps: Sequence[tuple[PoolEpisode, Action]]) -> list[StepResult | OpenEnvError]:
-        refs = [_ray.submit(e.remote.actor, "step", e.episode_id, a) for e, a in steps]
-        results: list[StepResult | OpenEnvError] = []
-        for (episode, _), ref in zip(steps, refs, strict=True):
+        results: list[StepResult | OpenEnvError | None] = [None] * len(steps)
+        groups = list(_by_host(steps).values())
+        refs = [
+            _ray.submit(steps[positions[0]][0].remote.actor, "step_many", _share(steps, positions))
+            for positions in groups
+        ]
+        for positions, ref in zip(groups, refs, strict=True):
             try:
-                with episode.remote.translated():
-                    results.append(_ray.get(ref)[0])
-            except EpisodeLostError as exc:
-                self.hosts.forget(episode.episode_id)
-                results.append(exc)
+                with steps[positions[0]][0].remote.translated():
+                    answers = _ray.get(ref)
             except OpenEnvError as exc:
-                results.append(exc)
-        return results
+                self._fail_all(steps, positions, exc, results)
+                continue
+            self._answer(steps, positions, answers, results)
+        return [r for r in results if r is not None]
+
+    def _answer(
+        self,
+        steps: Sequence[tuple[PoolEpisode, Action]],
+        positions: list[int],
+        answers: list[Any],
+        results: list[StepResult | OpenEnvError | None],
+    ) -> None:
+        for i, answer in zip(positions, answers, strict=True):
+            if isinstance(answer, OpenEnvError):
+                results[i] = answer
+            elif isinstance(answer, BaseException):
+                raise answer  # not an environment's refusal: a bug, as a lone step would raise it
+            else:
+                results[i] = answer[0]
+
+    def _fail_all(
+        self,
+        steps: Sequence[tuple[PoolEpisode, Action]],
+        positions: list[int],
+        exc: OpenEnvError,
+        results: list[StepResult | OpenEnvError | None],
+    ) -> None:
+        """The host's call failed (lost, or ended): every entry on it fails so, each in its own words."""
+        first = steps[positions[0]][0].episode_id
+        if isinstance(exc, EpisodeLostError):
+            self.hosts.forget(first)
+        for i in positions:
+            results[i] = type(exc)(str(exc).replace(first, steps[i][0].episode_id))
 
     async def close_all(self) -> None:
         """Close every episode this pool opened (their sandboxes), then end the hosts it started."""
@@ -206,3 +247,17 @@ class EpisodePool:
             episode.close_sync()
         if self._hosts is not None:
             self._hosts.retire_sync()
+
+
+def _by_host(steps: Sequence[tuple[PoolEpisode, Action]]) -> dict[str, list[int]]:
+    """The positions of `steps` by the host their episode lives on (its handle names it)."""
+    groups: dict[str, list[int]] = {}
+    for i, (episode, _) in enumerate(steps):
+        parsed = parse_handle(episode.episode_id)
+        groups.setdefault(parsed[1] if parsed else episode.episode_id, []).append(i)
+    return groups
+
+
+def _share(steps: Sequence[tuple[PoolEpisode, Action]], positions: list[int]) -> list[tuple[str, Action]]:
+    """One host's part of a batch, as `EpisodeHost.step_many` takes it."""
+    return [(steps[i][0].episode_id, steps[i][1]) for i in positions]

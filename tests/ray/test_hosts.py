@@ -42,6 +42,16 @@ async def test_a_pool_fills_hosts_keeps_their_episodes_apart_and_ends_every_host
                     await episode.step(echo(f"e{i}"))
             states = [await e.state() for e in opened]
             assert [(s.step_count, s.seed) for s in states] == [(i, i) for i in range(7)]
+            # A batch is shared out by host: one call per host, whatever its number of steps.
+            stats = [await e.remote.call("stats") for e in opened[::3]]
+            batch = await pool.step_batch([(e, echo(f"b{i}")) for i, e in enumerate(opened)])
+            assert [r.observation for r in batch if isinstance(r, StepResult)] == [f"b{i}" for i in range(7)]
+            after = [await e.remote.call("stats") for e in opened[::3]]
+            assert [(a.steps - b.steps, a.calls - b.calls) for a, b in zip(after, stats, strict=True)] == [
+                (3, 1),
+                (3, 1),
+                (1, 1),
+            ]
             # A closed episode is closed on its host; its neighbours go on, and the host stays.
             await opened[0].close()
             with pytest.raises(EpisodeClosedError):
