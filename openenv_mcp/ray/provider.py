@@ -22,11 +22,13 @@ from openenv_mcp.ray.remote import RemoteEpisode, actor_name, new_host_token, re
 from openenv_mcp.ray.resources import RayResources
 from openenv_mcp.sandbox.provider import Backend
 
-__all__ = ["ADOPT_TIMEOUT_SECONDS", "DEFAULT_NAMESPACE", "RayEpisodes"]
+__all__ = ["ADOPT_TIMEOUT_SECONDS", "DEFAULT_NAMESPACE", "LIST_TIMEOUT_SECONDS", "RayEpisodes"]
 
 DEFAULT_NAMESPACE = "openenv-mcp"
 ADOPT_TIMEOUT_SECONDS = 10.0
 """How long a front door waits to learn a foreign handle's owner (once per episode it adopts)."""
+LIST_TIMEOUT_SECONDS = 120.0
+"""How long a front door waits for an actor to list a runtime-listing class's tools (at start)."""
 
 
 class RayEpisodes:
@@ -79,11 +81,19 @@ class RayEpisodes:
         )
         remote = RemoteEpisode(f"tool listing of {self.env_class.name!r}", probe)
         try:
-            about, listed = await remote.call("list_tools")
+            listing: tuple[str, list[InnerTool]] | None = None
+            with anyio.move_on_after(LIST_TIMEOUT_SECONDS):
+                listing = await remote.call("list_tools")
+            if listing is None:
+                raise OpenEnvError(
+                    f"no Ray actor listed the tools of {self.env_class.name!r} in {LIST_TIMEOUT_SECONDS:g} "
+                    f"s: does a node have {resources.num_cpus:g} CPU and the other resources an episode "
+                    "asks for free?"
+                )
+            await retire_host(probe)  # stops what the listing started, before the actor ends
+            return listing
         finally:
-            await retire_host(probe)
             _ray.kill(probe)
-        return about, listed
 
     async def release(self) -> None:
         """Retire the hosts this front door started (its episodes are closed): the empty ones end."""

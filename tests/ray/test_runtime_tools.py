@@ -121,3 +121,22 @@ async def test_a_bridge_starts_its_remote_on_each_host_and_stops_every_one(
     with anyio.fail_after(30):
         while live_actors(namespace) or remotes() - before:
             await anyio.sleep(0.2)
+
+
+async def test_a_listing_no_node_can_place_is_a_clear_error(
+    namespace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openenv_mcp.errors import OpenEnvError
+    from openenv_mcp.ray import provider
+
+    monkeypatch.setattr(provider, "LIST_TIMEOUT_SECONDS", 2.0)
+    nowhere = RayResources(custom={"no_such_node": 1})
+    episodes = RayEpisodes(McpProxyEnvironment, namespace=namespace, resources=nowhere)
+    with (
+        anyio.fail_after(30),
+        pytest.raises(OpenEnvError, match="no Ray actor listed the tools of 'mcp_proxy'"),
+    ):
+        await episodes.list_tools()
+    with anyio.fail_after(30):
+        while live_actors(namespace):  # the unplaced actor is ended, not left pending
+            await anyio.sleep(0.2)
