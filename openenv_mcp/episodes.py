@@ -10,8 +10,9 @@ import logging
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator, Callable, Generator
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -108,6 +109,22 @@ class Episode:
             self.lock.release()
 
 
+current_batch: ContextVar[object | None] = ContextVar("current_batch", default=None)
+"""The `step_batch` call a step belongs to (a token), in the tasks that step its entries; None:
+a step of its own. A provider may send one batch's steps together, never unrelated ones: a
+step of its own must not wait for another's."""
+
+
+@contextmanager
+def in_batch() -> Generator[object]:
+    """Mark the steps taken inside (and in the tasks started inside) as one batch's."""
+    token = current_batch.set(object())
+    try:
+        yield current_batch.get()
+    finally:
+        current_batch.reset(token)
+
+
 class EpisodeProvider(Protocol):
     """Where episodes live when not in this process (Ray actors), in place of the registry's factory.
 
@@ -135,6 +152,10 @@ class EpisodeProvider(Protocol):
     async def list_tools(self) -> tuple[str, list[InnerTool]]:
         """Where the class lists its tools at runtime: its about text and tools, listed where the
         episodes live (the server calls this instead of listing on an instance of its own)."""
+        ...
+
+    def running(self) -> AbstractAsyncContextManager[object]:
+        """What the provider runs while the registry does (the Ray provider's step batcher)."""
         ...
 
 
@@ -259,8 +280,11 @@ class EpisodeRegistry:
 
     @asynccontextmanager
     async def running(self) -> AsyncGenerator[EpisodeRegistry]:
-        """Run the idle reaper in the background while the context is open."""
-        async with anyio.create_task_group() as tg:
+        """Run the idle reaper (and what the provider runs) in the background while the context is open."""
+        async with AsyncExitStack() as stack:
+            if self.provider is not None:
+                await stack.enter_async_context(self.provider.running())
+            tg = await stack.enter_async_context(anyio.create_task_group())
             if self.limits.idle_ttl is not None:
                 tg.start_soon(self._reap_forever)
             try:

@@ -22,7 +22,7 @@ from openenv_mcp.errors import EpisodeClosedError
 from openenv_mcp.sandbox.provider import Backend, SandboxProvider, backend_factory
 from openenv_mcp.spec import CodeAction, ResetResult, StepResult, ToolCallAction
 
-__all__ = ["EpisodeHost", "HostFullError", "HostStats", "Mirror", "Placement"]
+__all__ = ["Answer", "EpisodeHost", "HostFullError", "HostStats", "Mirror", "Placement"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,10 @@ class Placement:
 
     node_id: str
     pid: int
+
+
+Answer = tuple[StepResult, Mirror]
+"""A step's answer: its result, and where the episode stands after it."""
 
 
 class HostFullError(Exception):
@@ -86,6 +90,8 @@ class EpisodeHost:
         self.leases = slots
         """Episodes this host will still take; at zero it is retired."""
         self.episodes: dict[str, _Slot] = {}
+        self._running: dict[str, set[asyncio.Task[Any]]] = {}
+        """The steps under way (or waiting for their episode's lock), by episode: what `cancel_step` stops."""
         self.steps = self.calls = 0
         """Steps taken here, and the calls that carried them (a batch's share is one call)."""
         self.closed: set[str] = set()
@@ -129,10 +135,26 @@ class EpisodeHost:
     async def _step(self, episode_id: str, action: ToolCallAction | CodeAction) -> tuple[StepResult, Mirror]:
         self.steps += 1
         slot = self._slot(episode_id)
-        async with slot.lock:
-            self._slot(episode_id)
-            result = await slot.env.step(action)
-            return result, mirror(slot.env)
+        task = asyncio.current_task()
+        running = self._running.setdefault(episode_id, set())
+        if task is not None:
+            running.add(task)
+        try:
+            async with slot.lock:
+                self._slot(episode_id)
+                result = await slot.env.step(action)
+                return result, mirror(slot.env)
+        finally:
+            running.discard(task)  # pyright: ignore[reportArgumentType]
+            if not running:
+                self._running.pop(episode_id, None)
+
+    async def cancel_step(self, episode_id: str) -> int:
+        """Cancel the episode's steps under way here (their caller went away); how many."""
+        tasks = list(self._running.get(episode_id, ()))
+        for task in tasks:
+            task.cancel()
+        return len(tasks)
 
     async def step_many(
         self, steps: list[tuple[str, ToolCallAction | CodeAction]]
@@ -146,6 +168,10 @@ class EpisodeHost:
                 return await self._step(episode_id, action)
             except Exception as exc:
                 return exc
+            except asyncio.CancelledError:
+                # This entry's caller went away (`cancel_step`): its neighbours go on. A cancel
+                # of the whole call still ends it, at the `gather` below.
+                return EpisodeClosedError(f"the step of episode {episode_id!r} was cancelled")
 
         self.calls += 1
         return list(await asyncio.gather(*(one(e, a) for e, a in steps)))

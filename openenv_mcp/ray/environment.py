@@ -17,6 +17,7 @@ import anyio.to_thread
 from openenv_mcp.environment import Environment
 from openenv_mcp.errors import EpisodeClosedError, EpisodeLostError
 from openenv_mcp.ray.actor import Mirror
+from openenv_mcp.ray.batching import HostBatcher
 from openenv_mcp.ray.remote import RemoteEpisode
 from openenv_mcp.spec import CodeAction, ResetResult, State, StepResult, ToolCallAction
 
@@ -40,8 +41,16 @@ class RayEnvironment(Environment, abstract=True):
 
     remote_class: ClassVar[type[Environment]]
 
-    def __init__(self, placer: Placer | None = None, remote: RemoteEpisode | None = None) -> None:
+    def __init__(
+        self,
+        placer: Placer | None = None,
+        remote: RemoteEpisode | None = None,
+        *,
+        batcher: HostBatcher | None = None,
+    ) -> None:
         super().__init__()
+        self._batcher = batcher
+        """Sends this step with the others of its host asked for at once (the provider's)."""
         self.inner_tools = self.remote_class.inner_tools
         self.remote = remote
         """The episode on its host, once the first reset placed it (or at once for an adopted one)."""
@@ -68,7 +77,10 @@ class RayEnvironment(Environment, abstract=True):
         if self.remote is None:
             raise EpisodeClosedError(f"episode {self.episode_id!r} has no actor: call reset")
         with self._losing():
-            result, mirror = await self.remote.step(action)
+            if self._batcher is not None:
+                result, mirror = await self._batcher.step(self.remote, action)
+            else:
+                result, mirror = await self.remote.step(action)
         self.apply(mirror)
         self.observations.append((self.step_count, result.observation))
         return result

@@ -8,6 +8,7 @@ episode that another front door opened from its handle alone: no shared lookup t
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 
 import anyio
@@ -16,6 +17,7 @@ import anyio.to_thread
 from openenv_mcp.environment import Environment, InnerTool
 from openenv_mcp.errors import EpisodeError, OpenEnvError
 from openenv_mcp.ray import _ray
+from openenv_mcp.ray.batching import HostBatcher
 from openenv_mcp.ray.environment import RayEnvironment, proxy_class
 from openenv_mcp.ray.hosts import Hosts
 from openenv_mcp.ray.remote import RemoteEpisode, actor_name, new_host_token, retire_host, start_host
@@ -48,6 +50,8 @@ class RayEpisodes:
         self.sandbox: Backend = sandbox
         self.hosts = Hosts(env_class, namespace, resources or RayResources.of(env_class), sandbox)
         self._proxy = proxy_class(env_class)
+        self.batcher = HostBatcher()
+        """Shares the front door's concurrent steps out by host, one call each (while running)."""
         self._owners: dict[str, str | None] = {}
         """Owners of handles minted but not yet started (the host keeps its owner from then on)."""
 
@@ -66,7 +70,11 @@ class RayEpisodes:
         return handle
 
     def environment(self) -> Environment:
-        return self._proxy(self)
+        return self._proxy(self, batcher=self.batcher)
+
+    def running(self) -> AbstractAsyncContextManager[object]:
+        """Batch the steps of this front door's episodes by host while the server serves."""
+        return self.batcher.running()
 
     async def list_tools(self) -> tuple[str, list[InnerTool]]:
         """The tools an episode offers, listed where episodes live: on a host of their own.
@@ -111,7 +119,7 @@ class RayEpisodes:
             owner, mirror = remote.call_sync("describe", episode_id, timeout=ADOPT_TIMEOUT_SECONDS)
         except (EpisodeError, _ray.ray_module().exceptions.GetTimeoutError):
             return None
-        env: RayEnvironment = self._proxy(None, remote)
+        env: RayEnvironment = self._proxy(None, remote, batcher=self.batcher)
         env.episode_id = episode_id
         env.apply(mirror)
         return env, owner

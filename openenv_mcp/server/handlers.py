@@ -12,7 +12,7 @@ from mcp.server import ServerRequestContext
 from mcp.types import CallToolResult
 from pydantic import ValidationError
 
-from openenv_mcp.episodes import START_OVER, Caller
+from openenv_mcp.episodes import START_OVER, Caller, in_batch
 from openenv_mcp.errors import (
     ActionError,
     EpisodeEndedError,
@@ -169,15 +169,18 @@ async def step_batch(
             failure = {"episode_id": entry["episode_id"], "failed": True, "error": f"Error: {exc}"}
             results[index] = {**failure, "error_kind": exc.kind}
 
-    async with anyio.create_task_group() as tg:
-        for index, entry in enumerate(entries):
-            if entry["episode_id"] in seen:
-                message = "Error: this episode already has a step in this batch; send one step per episode"
-                failure = {"episode_id": entry["episode_id"], "failed": True, "error": message}
-                results[index] = {**failure, "error_kind": InvalidArgumentsError.kind}
-                continue
-            seen.add(entry["episode_id"])
-            tg.start_soon(one, index, entry)
+    with in_batch():  # a provider may send these steps together (Ray: one call per host)
+        async with anyio.create_task_group() as tg:
+            for index, entry in enumerate(entries):
+                if entry["episode_id"] in seen:
+                    message = (
+                        "Error: this episode already has a step in this batch; send one step per episode"
+                    )
+                    failure = {"episode_id": entry["episode_id"], "failed": True, "error": message}
+                    results[index] = {**failure, "error_kind": InvalidArgumentsError.kind}
+                    continue
+                seen.add(entry["episode_id"])
+                tg.start_soon(one, index, entry)
     return structured_result({"results": results}, text=f"{len(entries)} steps")
 
 

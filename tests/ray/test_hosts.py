@@ -10,6 +10,7 @@ from typing import Any
 import anyio
 import mcp
 import pytest
+from mcp import MCPError
 
 from openenv_mcp.errors import EpisodeClosedError, EpisodeLostError
 from openenv_mcp.ray import EpisodePool, RayEpisodes, RayResources
@@ -86,9 +87,17 @@ async def test_a_front_door_places_many_episodes_per_actor_and_another_adopts_th
             assert len(live_actors(namespace)) == 2
             steps = [{"episode_id": e, "action": {"type": "tool_call", "tool_name": "echo",
                       "parameters": {"message": e[-4:]}}} for e in ids]  # fmt: skip
+            hosts = [RemoteEpisode.find(e) for e in (ids[0], ids[3])]
+            before = [await h.call("stats") for h in hosts if h is not None]
             batch = await b.call_tool("step_batch", {"steps": steps})
             assert batch.structured_content is not None
             assert [r["observation"] for r in batch.structured_content["results"]] == [e[-4:] for e in ids]
+            # The front door shared the batch out by host: one call to each, for 3 steps and 1.
+            after = [await h.call("stats") for h in hosts if h is not None]
+            assert [(n.steps - o.steps, n.calls - o.calls) for n, o in zip(after, before, strict=True)] == [
+                (3, 1),
+                (1, 1),
+            ]
             await second.registry.close_all()  # b closes the episodes it adopted: both hosts had all
             assert len(live_actors(namespace)) == 1  # leases placed but the second (one unused) stays
             await first.registry.close_all()
@@ -229,3 +238,47 @@ async def test_a_host_that_ends_stops_what_its_episodes_shared_first(
         # The class's server_stopped ran in the host before the host ended.
         assert said.read_text() == f"stopped in {host}\n"
         await pool.close_all()
+
+
+async def test_a_slow_step_holds_no_other_and_a_cancelled_batch_is_cancelled_on_its_host(
+    namespace: str,
+) -> None:
+    server = EnvServer(SlowEnvironment)
+    server.registry.provider = RayEpisodes(SlowEnvironment, namespace=namespace, resources=THREE)
+    wait = {"type": "tool_call", "tool_name": "wait", "parameters": {"seconds": 600}}
+    awake = {"type": "tool_call", "tool_name": "wait", "parameters": {"seconds": 0}}
+
+    async def cancelled(c: mcp.Client, episode_id: str, times: int) -> None:
+        remote = RemoteEpisode.find(episode_id)
+        assert remote is not None
+        with anyio.fail_after(10):  # the host's step stopped (asked of the host: the front door's
+            while (await remote.describe())[1].extra["cancelled"] != times:  # mirror is its last answer)
+                await anyio.sleep(0.1)
+            again = await c.call_tool("step", {"episode_id": episode_id, "action": awake})
+            assert not again.is_error
+
+    with anyio.fail_after(90):
+        async with mcp.Client(server.server, mode="2026-07-28", read_timeout_seconds=60) as c:
+            ids: list[str] = []
+            for _ in range(2):
+                opened = await c.call_tool("reset", {})
+                assert opened.structured_content is not None
+                ids.append(opened.structured_content["episode_id"])
+
+            async def slow(arguments: dict[str, Any], tool: str = "step") -> None:
+                with pytest.raises(MCPError, match=r"(?i)timed out"):  # the client cancels it then
+                    await c.call_tool(tool, arguments, read_timeout_seconds=3)
+
+            async with anyio.create_task_group() as tg:
+                # Two steps of their own on one host, at once: the quick one is not held.
+                tg.start_soon(slow, {"episode_id": ids[0], "action": wait})  # sent in the same turn
+                with anyio.fail_after(2.5):  # before the slow step's timeout
+                    woke = await c.call_tool("step", {"episode_id": ids[1], "action": awake})
+                assert woke.structured_content is not None
+                assert woke.structured_content["observation"] == "woke"
+            await cancelled(c, ids[0], 1)
+            # A batch's share goes as one call; cancelling the batch stops its slow step there.
+            steps = [{"episode_id": ids[0], "action": wait}, {"episode_id": ids[1], "action": awake}]
+            await slow({"steps": steps}, "step_batch")
+            await cancelled(c, ids[0], 2)
+            await server.registry.close_all()
