@@ -132,6 +132,10 @@ class HostBatcher:
             for pending in live:
                 pending.settle(exc)
             return
+        except BaseException:  # the server stops: nobody waits on for an answer
+            for pending in live:
+                pending.settle(OpenEnvError("the server stopped while this step was under way"))
+            raise
         for pending, answer in zip(live, answers, strict=True):
             pending.settle(answer)
 

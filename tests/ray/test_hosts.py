@@ -12,7 +12,8 @@ import mcp
 import pytest
 from mcp import MCPError
 
-from openenv_mcp.errors import EpisodeClosedError, EpisodeLostError
+from openenv_mcp.episodes import in_batch
+from openenv_mcp.errors import EpisodeClosedError, EpisodeLostError, OpenEnvError
 from openenv_mcp.ray import EpisodePool, RayEpisodes, RayResources
 from openenv_mcp.ray.remote import RemoteEpisode
 from openenv_mcp.server import EnvServer
@@ -282,3 +283,35 @@ async def test_a_slow_step_holds_no_other_and_a_cancelled_batch_is_cancelled_on_
             await slow({"steps": steps}, "step_batch")
             await cancelled(c, ids[0], 2)
             await server.registry.close_all()
+
+
+async def test_a_front_door_that_stops_under_a_shared_call_answers_its_entries(namespace: str) -> None:
+    provider = RayEpisodes(SlowEnvironment, namespace=namespace, resources=THREE)
+    wait = ToolCallAction(tool_name="wait", parameters={"seconds": 600})
+    envs = [provider.environment() for _ in range(2)]
+    for env in envs:
+        env.episode_id = provider.new_id(None)
+        await env.reset()
+    answers: list[BaseException | object] = []
+
+    async def step(env: Any) -> None:
+        try:
+            answers.append(await env.step(wait))
+        except OpenEnvError as exc:
+            answers.append(exc)
+
+    with anyio.fail_after(60):
+        async with anyio.create_task_group() as callers:
+            async with provider.running():
+                with in_batch():  # both in one share, on one host
+                    for env in envs:
+                        callers.start_soon(step, env)
+                await anyio.sleep(1)
+            # The batcher stopped with the share under way: each caller is answered, none waits on.
+            with anyio.fail_after(5):
+                while len(answers) < 2:
+                    await anyio.sleep(0.05)
+        assert all(isinstance(a, OpenEnvError) and "server stopped" in str(a) for a in answers)
+        for env in envs:
+            await env.close()
+        await provider.release()
