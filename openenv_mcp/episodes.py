@@ -158,6 +158,13 @@ class EpisodeProvider(Protocol):
         """What the provider runs while the registry does (the Ray provider's step batcher)."""
         ...
 
+    async def idle_seconds(self, envs: list[Environment]) -> list[float | None]:
+        """Seconds since any front door last used each episode (None: unknown, or gone).
+
+        Before the idle TTL closes an episode, the registry asks: another front door may be
+        the one its client calls now."""
+        ...
+
 
 class EpisodeRegistry:
     """Owns every episode of one environment class on one server."""
@@ -273,10 +280,26 @@ class EpisodeRegistry:
             return 0
         now = time.monotonic() if now is None else now
         stale = [e.id for e in self._episodes.values() if now - e.last_used > ttl and not e.lock.locked()]
+        if self.provider is not None and stale:
+            stale = await self._idle_everywhere(stale, ttl, now)
         for episode_id in stale:
             await self.close(episode_id, f"closed after {ttl:g} s without a call (idle TTL)")
         self.expired_total += len(stale)
         return len(stale)
+
+    async def _idle_everywhere(self, stale: list[str], ttl: float, now: float) -> list[str]:
+        """Those of `stale` no front door used within the TTL; the others take the provider's time."""
+        assert self.provider is not None
+        episodes = [self._episodes[e] for e in stale if e in self._episodes]
+        idle = await self.provider.idle_seconds([e.env for e in episodes])
+        ahead = now - time.monotonic()  # a `now` given ahead of the clock (tests) applies there too
+        still: list[str] = []
+        for episode, seconds in zip(episodes, idle, strict=True):
+            if seconds is None or seconds + ahead > ttl:
+                still.append(episode.id)
+            else:  # used through another front door meanwhile: idle here only from then
+                episode.last_used = time.monotonic() - seconds
+        return still
 
     @asynccontextmanager
     async def running(self) -> AsyncGenerator[EpisodeRegistry]:

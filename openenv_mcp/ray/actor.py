@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -79,6 +80,8 @@ class _Slot:
     owner: str | None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     """Front doors may call one episode at once; its steps still run one at a time, as locally."""
+    last_used: float = field(default_factory=time.monotonic)
+    """When any front door last reset or stepped it (this host's clock)."""
 
 
 class EpisodeHost:
@@ -125,6 +128,7 @@ class EpisodeHost:
         slot = self._open(episode_id, owner)
         async with slot.lock:
             self._slot(episode_id)
+            slot.last_used = time.monotonic()
             first = await slot.env.reset(seed=seed, options=options)
             return first, mirror(slot.env)
 
@@ -142,12 +146,24 @@ class EpisodeHost:
         try:
             async with slot.lock:
                 self._slot(episode_id)
+                slot.last_used = time.monotonic()
                 result = await slot.env.step(action)
+                slot.last_used = time.monotonic()
                 return result, mirror(slot.env)
         finally:
             running.discard(task)  # pyright: ignore[reportArgumentType]
             if not running:
                 self._running.pop(episode_id, None)
+
+    async def idle(self, episode_ids: list[str]) -> list[float | None]:
+        """Seconds since any front door last used each episode (0 while a step runs); None: not here."""
+        now = time.monotonic()
+        idle: list[float | None] = []
+        for episode_id in episode_ids:
+            slot = self.episodes.get(episode_id)
+            busy = slot is not None and (slot.lock.locked() or episode_id in self._running)
+            idle.append(None if slot is None else 0.0 if busy else now - slot.last_used)
+        return idle
 
     async def cancel_step(self, episode_id: str) -> int:
         """Cancel the episode's steps under way here (their caller went away); how many."""

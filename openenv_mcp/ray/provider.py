@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
+from typing import cast
 
 import anyio
 import anyio.to_thread
@@ -20,7 +21,14 @@ from openenv_mcp.ray import _ray
 from openenv_mcp.ray.batching import HostBatcher
 from openenv_mcp.ray.environment import RayEnvironment, proxy_class
 from openenv_mcp.ray.hosts import Hosts
-from openenv_mcp.ray.remote import RemoteEpisode, actor_name, new_host_token, retire_host, start_host
+from openenv_mcp.ray.remote import (
+    RemoteEpisode,
+    actor_name,
+    new_host_token,
+    parse_handle,
+    retire_host,
+    start_host,
+)
 from openenv_mcp.ray.resources import RayResources
 from openenv_mcp.sandbox.provider import Backend
 
@@ -102,6 +110,31 @@ class RayEpisodes:
             return listing
         finally:
             _ray.kill(probe)
+
+    async def idle_seconds(self, envs: list[Environment]) -> list[float | None]:
+        """Asked of their hosts, one call each: seconds since any front door used each episode."""
+        idle: list[float | None] = [None] * len(envs)
+        shares: dict[str, list[int]] = {}
+        for i, env in enumerate(envs):
+            if isinstance(env, RayEnvironment) and env.remote is not None:
+                parsed = parse_handle(env.remote.episode_id)
+                shares.setdefault(parsed[1] if parsed else env.remote.episode_id, []).append(i)
+
+        async def ask(positions: list[int]) -> None:
+            remotes = [cast(RayEnvironment, envs[i]).remote for i in positions]
+            ids = [r.episode_id for r in remotes if r is not None]
+            try:
+                with anyio.fail_after(ADOPT_TIMEOUT_SECONDS):
+                    answers = await cast(RemoteEpisode, remotes[0]).call("idle", ids)
+            except (OpenEnvError, TimeoutError):
+                return  # unknown: the TTL decides as it would alone
+            for i, seconds in zip(positions, answers, strict=True):
+                idle[i] = seconds
+
+        async with anyio.create_task_group() as tg:
+            for positions in shares.values():
+                tg.start_soon(ask, positions)
+        return idle
 
     async def release(self) -> None:
         """Retire the hosts this front door started (its episodes are closed): the empty ones end."""

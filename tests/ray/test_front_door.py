@@ -119,3 +119,27 @@ async def test_a_rubric_on_the_front_door_scores_the_episodes_in_actors_too(name
             assert adopted["info"]["external_rewards"] == {"steps_taken": 1.0}
             await call(b, "close", episode_id=episode_id)
             await server.registry.close_all()
+
+
+async def test_the_idle_ttl_asks_the_host_before_it_closes_an_episode_used_through_another_door(
+    namespace: str,
+) -> None:
+    limits = RegistryLimits(capacity=8, idle_ttl=3.0)
+    first, second = front_door(namespace, limits), front_door(namespace, limits)
+    action = {"type": "tool_call", "tool_name": "echo", "parameters": {"message": "here"}}
+    with anyio.fail_after(90):
+        async with client(first) as a, client(second) as b:
+            episode_id = (await call(a, "reset"))["episode_id"]
+            # Its client moves to the second front door: the first sees no call for 6 s, twice its TTL.
+            began = time.monotonic()
+            while time.monotonic() - began < 6:
+                await call(b, "step", episode_id=episode_id, action=action)
+                await anyio.sleep(0.3)
+            assert first.registry.live == 1 and first.registry.expired_total == 0  # the host said: in use
+            # Left alone everywhere, it is closed by the TTL (the first front door's reaper, here).
+            with anyio.fail_after(20):
+                while first.registry.expired_total + second.registry.expired_total == 0:
+                    await anyio.sleep(0.2)
+            await first.registry.close_all()
+            await second.registry.close_all()
+    assert live_actors(namespace) == []
