@@ -26,6 +26,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 
 from openenv_mcp.client.batch import step_batch
 from openenv_mcp.client.results import ClientError, RemoteStepResult
+from openenv_mcp.reply import Reply
 from openenv_mcp.spec import CodeAction, ToolCallAction
 from openenv_mcp.spec.wire import MAX_BATCH
 
@@ -47,13 +48,7 @@ class _Pending:
     episode_id: str
     action: ToolCallAction | CodeAction
     alone: Alone
-    done: anyio.Event = field(default_factory=anyio.Event)
-    result: RemoteStepResult | BaseException | None = None
-
-    def settle(self, result: RemoteStepResult | BaseException) -> None:
-        if not self.done.is_set():
-            self.result = result
-            self.done.set()
+    reply: Reply[RemoteStepResult] = field(default_factory=Reply[RemoteStepResult])
 
 
 class Coalescer:
@@ -78,11 +73,7 @@ class Coalescer:
             raise ClientError("the connection is closed")
         pending = _Pending(episode_id, action, alone)
         self._send.send_nowait(pending)
-        await pending.done.wait()
-        if isinstance(pending.result, BaseException):
-            raise pending.result
-        assert pending.result is not None  # settled
-        return pending.result
+        return await pending.reply.wait()
 
     async def run(self, tg: TaskGroup) -> None:
         """Take steps as they come and send them in batches, until cancelled (then fail the rest)."""
@@ -96,7 +87,7 @@ class Coalescer:
             self._closed = True
             gone = ClientError("the connection closed before this step was sent")
             for pending in self._drain(math.inf):
-                pending.settle(gone)
+                pending.reply.give(gone)
 
     def _drain(self, most: float) -> list[_Pending]:
         taken: list[_Pending] = []
@@ -115,13 +106,13 @@ class Coalescer:
                 answers = await step_batch(self._connection, [(p.episode_id, p.action) for p in batch])
         except Exception as exc:  # the call failed as a whole: each of its steps says so
             for pending in batch:
-                pending.settle(exc)
+                pending.reply.give(exc)
             return
         except BaseException:  # cancelled with the connection
             for pending in batch:
-                pending.settle(ClientError("the connection closed while this step was under way"))
+                pending.reply.give(ClientError("the connection closed while this step was under way"))
             raise
         finally:
             self._slots.release()
         for pending, answer in zip(batch, answers, strict=True):
-            pending.settle(answer)
+            pending.reply.give(answer)

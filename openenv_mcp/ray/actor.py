@@ -140,9 +140,9 @@ class EpisodeHost:
         self.steps += 1
         slot = self._slot(episode_id)
         task = asyncio.current_task()
+        assert task is not None  # an actor's method runs as a task of its own
         running = self._running.setdefault(episode_id, set())
-        if task is not None:
-            running.add(task)
+        running.add(task)
         try:
             async with slot.lock:
                 self._slot(episode_id)
@@ -151,7 +151,7 @@ class EpisodeHost:
                 slot.last_used = time.monotonic()
                 return result, mirror(slot.env)
         finally:
-            running.discard(task)  # pyright: ignore[reportArgumentType]
+            running.discard(task)
             if not running:
                 self._running.pop(episode_id, None)
 

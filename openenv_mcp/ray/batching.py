@@ -32,7 +32,8 @@ from openenv_mcp.episodes import current_batch
 from openenv_mcp.errors import OpenEnvError
 from openenv_mcp.ray import _ray
 from openenv_mcp.ray.actor import Answer
-from openenv_mcp.ray.remote import RemoteEpisode, parse_handle
+from openenv_mcp.ray.remote import RemoteEpisode, for_episode, host_of
+from openenv_mcp.reply import Reply
 from openenv_mcp.spec import CodeAction, ToolCallAction
 
 __all__ = ["HostBatcher"]
@@ -43,13 +44,7 @@ class _Pending:
     remote: RemoteEpisode
     action: ToolCallAction | CodeAction
     batch: object
-    done: anyio.Event = field(default_factory=anyio.Event)
-    answer: Answer | BaseException | None = None
-
-    def settle(self, answer: Answer | BaseException) -> None:
-        if not self.done.is_set():
-            self.answer = answer
-            self.done.set()
+    reply: Reply[Answer] = field(default_factory=Reply[Answer])
 
 
 class HostBatcher:
@@ -82,16 +77,12 @@ class HostBatcher:
         pending = _Pending(remote, action, batch)
         self._send.send_nowait(pending)
         try:
-            await pending.done.wait()
+            return await pending.reply.wait()
         except anyio.get_cancelled_exc_class():
-            if not pending.done.is_set():  # under way: stop it there, without waiting for the host
-                pending.settle(OpenEnvError("cancelled"))
+            if not pending.reply.given:  # under way: stop it there, without waiting for the host
+                pending.reply.give(OpenEnvError("cancelled"))
                 _ray.submit(remote.actor, "cancel_step", remote.episode_id)
             raise
-        if isinstance(pending.answer, BaseException):
-            raise pending.answer
-        assert pending.answer is not None  # settled
-        return pending.answer
 
     async def _run(self, tg: TaskGroup) -> None:
         try:
@@ -102,7 +93,7 @@ class HostBatcher:
         finally:
             gone = OpenEnvError("the server stopped before this step was sent")
             for pending in self._drain():
-                pending.settle(gone)
+                pending.reply.give(gone)
 
     def _drain(self) -> list[_Pending]:
         taken: list[_Pending] = []
@@ -113,7 +104,7 @@ class HostBatcher:
                 return taken
 
     async def _send_share(self, share: list[_Pending]) -> None:
-        live = [p for p in share if not p.done.is_set()]  # a caller cancelled meanwhile is dropped
+        live = [p for p in share if not p.reply.given]  # a caller cancelled meanwhile is dropped
         if not live:
             return
         self.calls, self.steps = self.calls + 1, self.steps + len(live)
@@ -126,25 +117,23 @@ class HostBatcher:
         except OpenEnvError as exc:  # the host's call failed as a whole: each entry says so
             first = live[0].remote.episode_id
             for pending in live:
-                pending.settle(type(exc)(str(exc).replace(first, pending.remote.episode_id)))
+                pending.reply.give(for_episode(exc, first, pending.remote.episode_id))
             return
         except Exception as exc:
             for pending in live:
-                pending.settle(exc)
+                pending.reply.give(exc)
             return
         except BaseException:  # the server stops: nobody waits on for an answer
             for pending in live:
-                pending.settle(OpenEnvError("the server stopped while this step was under way"))
+                pending.reply.give(OpenEnvError("the server stopped while this step was under way"))
             raise
         for pending, answer in zip(live, answers, strict=True):
-            pending.settle(answer)
+            pending.reply.give(answer)
 
 
 def _by_host(taken: list[_Pending]) -> dict[tuple[int, str], list[_Pending]]:
     """Shares: the steps of one batch for one host."""
     shares: dict[tuple[int, str], list[_Pending]] = {}
     for pending in taken:
-        parsed = parse_handle(pending.remote.episode_id)
-        host = parsed[1] if parsed else pending.remote.episode_id
-        shares.setdefault((id(pending.batch), host), []).append(pending)
+        shares.setdefault((id(pending.batch), host_of(pending.remote.episode_id)), []).append(pending)
     return shares

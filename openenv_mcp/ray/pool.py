@@ -26,7 +26,7 @@ from openenv_mcp.ray import _ray
 from openenv_mcp.ray.actor import Mirror, Placement
 from openenv_mcp.ray.hosts import Hosts
 from openenv_mcp.ray.provider import DEFAULT_NAMESPACE
-from openenv_mcp.ray.remote import RemoteEpisode, parse_handle
+from openenv_mcp.ray.remote import RemoteEpisode, for_episode, host_of
 from openenv_mcp.ray.resources import RayResources
 from openenv_mcp.sandbox.provider import Backend
 from openenv_mcp.spec import CodeAction, ResetResult, State, StepResult, ToolCallAction
@@ -232,7 +232,7 @@ class EpisodePool:
         if isinstance(exc, EpisodeLostError):
             self.hosts.forget(first)
         for i in positions:
-            results[i] = type(exc)(str(exc).replace(first, steps[i][0].episode_id))
+            results[i] = for_episode(exc, first, steps[i][0].episode_id)
 
     async def close_all(self) -> None:
         """Close every episode this pool opened (their sandboxes), then end the hosts it started."""
@@ -253,8 +253,7 @@ def _by_host(steps: Sequence[tuple[PoolEpisode, Action]]) -> dict[str, list[int]
     """The positions of `steps` by the host their episode lives on (its handle names it)."""
     groups: dict[str, list[int]] = {}
     for i, (episode, _) in enumerate(steps):
-        parsed = parse_handle(episode.episode_id)
-        groups.setdefault(parsed[1] if parsed else episode.episode_id, []).append(i)
+        groups.setdefault(host_of(episode.episode_id), []).append(i)
     return groups
 
 

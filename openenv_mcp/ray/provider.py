@@ -24,8 +24,8 @@ from openenv_mcp.ray.hosts import Hosts
 from openenv_mcp.ray.remote import (
     RemoteEpisode,
     actor_name,
+    host_of,
     new_host_token,
-    parse_handle,
     retire_host,
     start_host,
 )
@@ -117,8 +117,7 @@ class RayEpisodes:
         shares: dict[str, list[int]] = {}
         for i, env in enumerate(envs):
             if isinstance(env, RayEnvironment) and env.remote is not None:
-                parsed = parse_handle(env.remote.episode_id)
-                shares.setdefault(parsed[1] if parsed else env.remote.episode_id, []).append(i)
+                shares.setdefault(host_of(env.remote.episode_id), []).append(i)
 
         async def ask(positions: list[int]) -> None:
             remotes = [cast(RayEnvironment, envs[i]).remote for i in positions]

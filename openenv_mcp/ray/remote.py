@@ -17,7 +17,7 @@ from typing import Any
 import anyio
 
 from openenv_mcp.environment import Environment
-from openenv_mcp.errors import EpisodeClosedError, EpisodeLostError
+from openenv_mcp.errors import EpisodeClosedError, EpisodeLostError, OpenEnvError
 from openenv_mcp.ray import _ray
 from openenv_mcp.ray.actor import EpisodeHost, Mirror, Placement
 from openenv_mcp.ray.resources import RayResources
@@ -28,6 +28,8 @@ __all__ = [
     "HANDLE_PREFIX",
     "RemoteEpisode",
     "actor_name",
+    "for_episode",
+    "host_of",
     "new_handle",
     "new_host_token",
     "parse_handle",
@@ -59,6 +61,17 @@ def parse_handle(handle: str) -> tuple[str, str] | None:
     if len(parts) != 4 or parts[0] != HANDLE_PREFIX or not all(parts[1:]):
         return None
     return parts[1], actor_name(parts[2])
+
+
+def host_of(episode_id: str) -> str:
+    """The host actor's name a handle names (the handle itself when it names none): a grouping key."""
+    parsed = parse_handle(episode_id)
+    return parsed[1] if parsed else episode_id
+
+
+def for_episode(exc: OpenEnvError, named: str, episode_id: str) -> OpenEnvError:
+    """A host's failure, said of one of its other episodes (`exc` names the episode `named`)."""
+    return type(exc)(str(exc).replace(named, episode_id))
 
 
 def actor_name(host: str) -> str:
