@@ -59,7 +59,7 @@ class RayEpisodes:
         self.hosts = Hosts(env_class, namespace, resources or RayResources.of(env_class), sandbox)
         self._proxy = proxy_class(env_class)
         self.batcher = HostBatcher()
-        """Shares the front door's concurrent steps out by host, one call each (while running)."""
+        """Sends a `step_batch`'s entries to each host as one call (while running)."""
         self._owners: dict[str, str | None] = {}
         """Owners of handles minted but not yet started (the host keeps its owner from then on)."""
 
